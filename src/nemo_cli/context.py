@@ -1,0 +1,176 @@
+"""What a command gets: output, settings, the store and a lazily built API client.
+
+Nothing here is built until a command asks for it, so a broken store only hits commands that read it,
+and `--help` never pays for httpx or pydantic.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from datetime import datetime, timezone
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from nemo_cli import __version__
+from nemo_cli.errors import AuthError, SessionNotFound
+from nemo_cli.output import Output, Terminal
+from nemo_cli.settings import Settings, env
+from nemo_cli.store import Profile, Store
+
+if TYPE_CHECKING:
+    from nemo_cli.api.client import NemoClient
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+class Context:
+    def __init__(
+        self,
+        *,
+        json_mode: bool = False,
+        quiet: bool = False,
+        debug: bool = False,
+        no_color: bool = False,
+        profile: str | None = None,
+        api_url: str | None = None,
+        skill_source: str | None = None,
+    ) -> None:
+        self.terminal = Terminal.detect(no_color=no_color)
+        self.out = Output(self.terminal, json_mode=json_mode, quiet=quiet)
+        self.debug = debug
+        self.profile_name = profile or env("NEMO_PROFILE") or "default"
+        self._flags = {"api_url": api_url, "skill_source": skill_source}
+
+    # -- store and settings ---------------------------------------------------------------------
+    @cached_property
+    def store(self) -> Store:
+        return Store(profile=self.profile_name)
+
+    def profile(self) -> Profile:
+        return self.store.profile()
+
+    @cached_property
+    def settings(self) -> Settings:
+        return Settings(self.profile().settings, flags=self._flags)
+
+    # -- identity -------------------------------------------------------------------------------
+    def client_id(self) -> str:
+        """The persisted client id (created once); NEMO_CLIENT_ID wins."""
+        override = env("NEMO_CLIENT_ID")
+        if override:
+            return override
+        current = self.profile().client_id
+        if current:
+            return current
+        with self.store.edit() as prof:
+            if not prof.client_id:  # another process may have made one meanwhile
+                prof.client_id = str(uuid.uuid4())
+            return prof.client_id  # type: ignore[return-value]
+
+    def new_client_id(self) -> str:
+        """The service said the client id was missing or bad (HTTP 400): make and persist a new one."""
+        with self.store.edit() as prof:
+            prof.client_id = str(uuid.uuid4())
+            return prof.client_id
+
+    def token(self) -> tuple[str | None, str | None]:
+        """(token, kind): NEMO_TOKEN (a user token) wins over the store."""
+        from_env = env("NEMO_TOKEN")
+        if from_env:
+            return from_env, "user"
+        stored = self.profile().token
+        return stored.get("value"), stored.get("kind") or "user"
+
+    def token_expired(self) -> bool:
+        if env("NEMO_TOKEN"):
+            return False
+        expires = self.profile().token.get("expires_at")
+        if not isinstance(expires, str):
+            return False
+        try:
+            when = datetime.fromisoformat(expires.replace("Z", "+00:00"))
+        except ValueError:
+            return False
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=timezone.utc)
+        return when <= datetime.now(timezone.utc)
+
+    def acquire_anonymous(self) -> str:
+        """Ask for an anonymous token with the persisted client id, store it, and return it."""
+        from nemo_cli.api.client import NemoClient
+
+        client_id = self.client_id()
+        data = NemoClient(self._transport_config(), credentials=None).anonymous_token(
+            client_id, on_missing_client_id=self.new_client_id
+        )
+        with self.store.edit() as prof:
+            prof.set_token(data.token, "anonymous", data.expires_at, data.user_id)
+        return data.token
+
+    # -- the API --------------------------------------------------------------------------------
+    def _transport_config(self) -> dict[str, Any]:
+        s = self.settings
+        platform = s.skill_platform or ("ci" if os.environ.get("CI") else "terminal")
+        return {
+            "base_url": s.api_url,
+            "headers": {
+                "X-Skill-Source": s.skill_source,
+                "X-Skill-Version": s.skill_version or __version__,
+                "X-Skill-Platform": platform,
+                "User-Agent": f"nemo-cli/{__version__}",
+            },
+            "connect_timeout": s.connect_timeout,
+            "read_timeout": s.read_timeout,
+            "retries": s.retries,
+            "retry_backoff": s.retry_backoff,
+            "rate_limit_wait": s.rate_limit_wait,
+            "debug": self.debug,
+        }
+
+    @cached_property
+    def client(self) -> "NemoClient":
+        """The API client; it acquires an anonymous token on first use when there is none."""
+        from nemo_cli.api.client import NemoClient
+
+        return NemoClient(self._transport_config(), credentials=_Credentials(self))
+
+    # -- sessions -------------------------------------------------------------------------------
+    def session_id(self, override: str | None = None) -> str:
+        """--session > NEMO_SESSION > the active session."""
+        sid = override or env("NEMO_SESSION") or self.profile().session.get("id")
+        if not sid:
+            raise SessionNotFound("no active session")
+        return str(sid)
+
+    def web_url(self) -> str:
+        return str(self.settings.web_url).rstrip("/")
+
+
+class _Credentials:
+    """Bridges the API layer to the store without either importing the other."""
+
+    def __init__(self, ctx: Context) -> None:
+        self._ctx = ctx
+
+    def current(self) -> tuple[str, str]:
+        token, kind = self._ctx.token()
+        if not token or (kind == "anonymous" and self._ctx.token_expired()):
+            return self._ctx.acquire_anonymous(), "anonymous"
+        return token, kind or "user"
+
+    def renew(self, rejected: str) -> str:
+        """Called on 1001. Only an anonymous token is replaced; a user's token never is."""
+        token, kind = self._ctx.token()
+        if kind != "anonymous":
+            source = "NEMO_TOKEN" if env("NEMO_TOKEN") else "the stored token"
+            raise AuthError(
+                f"the service rejected {source} (invalid or expired)",
+                hint="log in again with `nemo auth login`" + (" or fix NEMO_TOKEN" if env("NEMO_TOKEN") else ""),
+                code=1001,
+            )
+        if token and token != rejected:  # another process already renewed it
+            return token
+        return self._ctx.acquire_anonymous()

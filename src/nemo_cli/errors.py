@@ -1,0 +1,122 @@
+"""One exception tree; each class owns its exit code and a default hint.
+
+    NemoError (1)
+    ├── UsageError (2)             bad arguments our own checks catch after click's parsing
+    ├── AuthError (3)              not logged in, token rejected (1001 for a user token), missing scope (403)
+    ├── SessionNotFound (4)        no active session, or 1002
+    ├── OutOfCredits (5)           2001
+    ├── BadInput (6)               bad local file, 4001/4002, draft not ready for export
+    ├── PlanLimit (7)              HTTP 402: the free plan cannot export
+    ├── RateLimited (8)            HTTP 429 that did not clear after the one retry
+    ├── NetworkError (9)           connection failures, 5xx, malformed replies
+    ├── Timeout (10)               a wait (edit stream, render, recovery) ran out
+    ├── RenderFailed (11)          a render ended failed or cancelled
+    ├── ConfigError (12)           the store or a setting is broken
+    └── Interrupted (130)          Ctrl-C
+
+`app.main` is the one place that turns these into `error: …` lines and exit codes.
+"""
+
+from __future__ import annotations
+
+EXIT_CODES: list[tuple[int, str, str]] = [
+    (0, "OK", "success"),
+    (1, "ERROR", "an unexpected error (please report it)"),
+    (2, "USAGE", "bad command line: unknown option, missing or invalid argument"),
+    (3, "AUTH", "not logged in, token rejected or expired, or missing a scope (HTTP 403)"),
+    (4, "SESSION", "no active session, or the session was not found (1002)"),
+    (5, "CREDITS", "out of credits (2001)"),
+    (6, "INPUT", "bad input: unreadable or unsupported file, too large (4001/4002), draft not ready"),
+    (7, "PLAN", "plan limit: the free plan cannot export (HTTP 402)"),
+    (8, "RATE_LIMIT", "rate limited (HTTP 429) even after waiting"),
+    (9, "NETWORK", "network or server failure (connection, 5xx, malformed reply)"),
+    (10, "TIMEOUT", "a wait ran out (edit stream, render, recovery polling)"),
+    (11, "RENDER", "the render failed or was cancelled"),
+    (12, "CONFIG", "the store or a setting is broken"),
+    (130, "INTERRUPTED", "interrupted (Ctrl-C)"),
+]
+
+
+class NemoError(Exception):
+    exit_code = 1
+    default_hint: str | None = None
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        hint: str | None = None,
+        code: int | None = None,
+        status: int | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint if hint is not None else self.default_hint
+        self.code = code  # the service's envelope code, when there was one
+        self.status = status  # the HTTP status, when there was one
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class UsageError(NemoError):
+    exit_code = 2
+
+
+class AuthError(NemoError):
+    exit_code = 3
+    default_hint = "run `nemo auth` for an anonymous token, or `nemo auth login` with your own"
+
+
+class SessionNotFound(NemoError):
+    exit_code = 4
+    default_hint = "start one with `nemo session new`, or pick one with `nemo session use ID`"
+
+
+class OutOfCredits(NemoError):
+    exit_code = 5
+
+
+class BadInput(NemoError):
+    exit_code = 6
+
+
+class PlanLimit(NemoError):
+    exit_code = 7
+    default_hint = "this is a plan limit, not a credit problem: register or upgrade to export"
+
+
+class RateLimited(NemoError):
+    exit_code = 8
+    default_hint = "wait a while and try again"
+
+
+class NetworkError(NemoError):
+    exit_code = 9
+    default_hint = "check your connection and the API URL (`nemo config get api_url`), then retry"
+
+
+class Timeout(NemoError):
+    exit_code = 10
+
+
+class RenderFailed(NemoError):
+    exit_code = 11
+
+
+class ConfigError(NemoError):
+    exit_code = 12
+
+
+class Interrupted(NemoError):
+    exit_code = 130
+
+
+def mask(token: str | None) -> str:
+    """A token's printable form: its kind prefix and last four characters, never the secret part."""
+    if not token:
+        return "(none)"
+    if len(token) <= 12:
+        return "****"
+    prefix = token[: token.find("_", 4) + 1] if token.count("_") >= 2 else ""
+    return f"{prefix}…{token[-4:]}"
