@@ -128,6 +128,7 @@ class Context:
             "retry_backoff": s.retry_backoff,
             "rate_limit_wait": s.rate_limit_wait,
             "debug": self.debug,
+            "web_url": s.web_url,
         }
 
     @cached_property
@@ -136,6 +137,12 @@ class Context:
         from nemo_cli.api.client import NemoClient
 
         return NemoClient(self._transport_config(), credentials=_Credentials(self))
+
+    def client_for(self, token: str) -> "NemoClient":
+        """A client bound to one given token (to validate it before it is stored)."""
+        from nemo_cli.api.client import NemoClient
+
+        return NemoClient(self._transport_config(), credentials=_FixedCredentials(token))
 
     # -- sessions -------------------------------------------------------------------------------
     def session_id(self, override: str | None = None) -> str:
@@ -161,6 +168,11 @@ class _Credentials:
             return self._ctx.acquire_anonymous(), "anonymous"
         return token, kind or "user"
 
+    def identity(self) -> tuple[str | None, str | None]:
+        _, kind = self._ctx.token()
+        prof = self._ctx.profile()
+        return kind, prof.token.get("user_id") or env("NEMO_SESSION") or prof.session.get("id")
+
     def renew(self, rejected: str) -> str:
         """Called on 1001. Only an anonymous token is replaced; a user's token never is."""
         token, kind = self._ctx.token()
@@ -174,3 +186,17 @@ class _Credentials:
         if token and token != rejected:  # another process already renewed it
             return token
         return self._ctx.acquire_anonymous()
+
+
+class _FixedCredentials:
+    def __init__(self, token: str) -> None:
+        self._token = token
+
+    def current(self) -> tuple[str, str]:
+        return self._token, "user"
+
+    def identity(self) -> tuple[str | None, str | None]:
+        return "user", None
+
+    def renew(self, rejected: str) -> str:
+        raise AuthError("the service rejected that token (invalid or expired)", hint="copy it again from the web app", code=1001)

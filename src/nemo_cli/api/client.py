@@ -1,0 +1,71 @@
+"""Typed endpoint methods: one per row of the contract's endpoint list."""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Mapping
+
+from nemo_cli import errors
+from nemo_cli.api import models
+from nemo_cli.api.http import Credentials, Transport
+
+APP = "nemo_agent"
+
+
+class NemoClient:
+    def __init__(self, config: Mapping[str, Any], credentials: Credentials | None) -> None:
+        self.http = Transport(config, credentials)
+
+    # 1. anonymous token (no Authorization)
+    def anonymous_token(self, client_id: str, on_missing_client_id: Callable[[], str]) -> models.AnonymousToken:
+        try:
+            data = self.http.call("POST", "/api/auth/anonymous-token", auth=False, headers={"X-Client-Id": client_id})
+        except errors.NemoError as exc:
+            if exc.status != 400:
+                raise
+            # HTTP 400 means the client id was missing or refused: make a new one, persist it, retry once
+            data = self.http.call(
+                "POST", "/api/auth/anonymous-token", auth=False, headers={"X-Client-Id": on_missing_client_id()}
+            )
+        return models.AnonymousToken.parse(data, "anonymous token")
+
+    # 2. new session
+    def new_session(self, name: str, language: str) -> models.NewSession:
+        data = self.http.call(
+            "POST", f"/api/tasks/me/with-session/{APP}", json={"task_name": name, "language": language}
+        )
+        return models.NewSession.parse(data, "new session")
+
+    # 3. claim token, for browser links
+    def claim_token(self, task_id: str | None, session_id: str) -> models.ClaimToken:
+        data = self.http.call("POST", "/api/auth/claim-token", json={"task_id": task_id, "session_id": session_id})
+        return models.ClaimToken.parse(data, "claim token")
+
+    # 6. credits
+    def credits(self) -> models.Credits:
+        return models.Credits.parse(self.http.call("GET", "/api/credits/balance/simple"), "credits")
+
+    # 7. state
+    def state(self, session_id: str) -> models.SessionState:
+        data = self.http.call("GET", f"/api/state/{APP}/me/{session_id}/latest")
+        return models.SessionState.parse(data, "state")
+
+    def upload_path(self, session_id: str) -> str:
+        return f"/api/upload-video/{APP}/me/{session_id}"
+
+    def run_path(self) -> str:
+        return "/run_sse"
+
+    # 8-11. renders
+    def render_start(self, body: dict[str, Any]) -> models.RenderStatus:
+        data = self.http.call("POST", "/api/render/proxy/lambda", json=body)
+        return models.RenderStatus.from_reply(data, body.get("id"))
+
+    def render_status(self, render_id: str) -> models.RenderStatus:
+        data = self.http.call("GET", f"/api/render/proxy/lambda/{render_id}")
+        return models.RenderStatus.from_reply(data, render_id)
+
+    def render_cancel(self, render_id: str) -> Any:
+        return self.http.call("POST", f"/api/render/proxy/lambda/{render_id}/cancel")
+
+    def download_path(self, render_id: str) -> str:
+        return f"/api/render/proxy/{render_id}/download"

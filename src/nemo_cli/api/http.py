@@ -1,0 +1,315 @@
+"""The HTTP layer every endpoint goes through: headers, envelopes, recovery, typed errors, debug log.
+
+Recovery rules (each bounded):
+- a GET (or any request that never reached the server) retries connection errors and 5xx with
+  exponential backoff and jitter, `retries` times;
+- 429 waits Retry-After (else `rate_limit_wait`) and retries once;
+- 1001 / HTTP 401 asks the credentials to renew (anonymous tokens only) and retries once.
+The token goes only to the API's own origin: redirects are not followed here.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import sys
+import time
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator, Mapping, Protocol
+
+import httpx
+
+from nemo_cli import errors
+
+# Tests swap the network here (httpx.MockTransport); production leaves it None.
+transport_override: httpx.BaseTransport | None = None
+
+ACCEPTED_TYPES = "mp4, mov, avi, webm, mkv, jpg/jpeg, png, gif, webp, mp3, wav, m4a, aac"
+_SECRET = re.compile(r"\b(nmv|clm)_([A-Za-z0-9]+_)?[A-Za-z0-9\-_.]+")
+
+
+def redact(text: str) -> str:
+    """Mask every token-shaped string (API tokens nmv_…, claim tokens clm_…) in free text."""
+    return _SECRET.sub(lambda m: errors.mask(m.group(0)), text)
+
+
+class Credentials(Protocol):
+    def current(self) -> tuple[str, str]: ...  # (token, kind), acquiring one if needed
+    def renew(self, rejected: str) -> str: ...  # a fresh token after 1001, or raise AuthError
+    def identity(self) -> tuple[str | None, str | None]: ...  # (kind, user or session id) for hints
+
+
+class Transport:
+    def __init__(
+        self,
+        config: Mapping[str, Any],
+        credentials: Credentials | None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.config = config
+        self.credentials = credentials
+        self.sleep = sleep
+        self.base_url = str(config["base_url"]).rstrip("/")
+        self.web_url = str(config.get("web_url") or "").rstrip("/")
+        self._client: httpx.Client | None = None
+
+    @property
+    def client(self) -> httpx.Client:
+        if self._client is None:
+            hooks = {"request": [self._log_request], "response": [self._log_response]} if self.config.get("debug") else {}
+            self._client = httpx.Client(
+                base_url=self.base_url,
+                headers=dict(self.config.get("headers", {})),
+                timeout=httpx.Timeout(float(self.config.get("read_timeout", 60)), connect=float(self.config.get("connect_timeout", 10))),
+                transport=transport_override,
+                follow_redirects=False,
+                event_hooks=hooks,
+            )
+        return self._client
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+
+    # -- requests -------------------------------------------------------------------------------
+    def call(self, method: str, path: str, *, auth: bool = True, **kwargs: Any) -> Any:
+        """Send a request, unwrap its envelope and return the payload (the envelope's data)."""
+        with self.send(method, path, auth=auth, stream=False, **kwargs) as response:
+            return unwrap(response, self._error_context())
+
+    @contextmanager
+    def send(
+        self,
+        method: str,
+        path: str,
+        *,
+        auth: bool = True,
+        stream: bool = False,
+        retry: bool | None = None,
+        headers: Mapping[str, str] | None = None,
+        timeout: httpx.Timeout | float | None = None,
+        body_factory: Callable[[], dict[str, Any]] | None = None,
+        **kwargs: Any,
+    ) -> Iterator[httpx.Response]:
+        """Send with the recovery rules; yield a successful (2xx, code 0) or error-checked response.
+
+        `retry` says whether a request the server may have received can be sent again (default: GETs).
+        `body_factory` rebuilds streamed bodies (uploads) for a resend, since a stream reads only once.
+        """
+        retry = method.upper() == "GET" if retry is None else retry
+        retries = int(self.config.get("retries", 3))
+        attempt = 0
+        rate_limited = renewed = False
+        token = None
+        while True:
+            hdrs = dict(headers or {})
+            if auth and self.credentials is not None:
+                token, _ = self.credentials.current()
+                hdrs["Authorization"] = f"Bearer {token}"
+            extra = body_factory() if body_factory else {}
+            request = self.client.build_request(method, path, headers=hdrs, timeout=timeout or httpx.USE_CLIENT_DEFAULT, **kwargs, **extra)
+            try:
+                response = self.client.send(request, stream=True)
+            except httpx.TransportError as exc:
+                unsent = isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout))
+                if (retry or unsent) and attempt < retries:
+                    attempt += 1
+                    self._backoff(attempt)
+                    continue
+                raise network_error(exc, self.base_url) from None
+            try:
+                if response.status_code >= 500 and retry and attempt < retries:
+                    attempt += 1
+                    response.close()
+                    self._backoff(attempt)
+                    continue
+                if response.status_code == 429 and not rate_limited:
+                    rate_limited = True
+                    response.close()
+                    self.sleep(retry_after(response, float(self.config.get("rate_limit_wait", 30))))
+                    continue
+                if auth and self.credentials is not None and not renewed and _is_token_rejected(response):
+                    renewed = True
+                    response.close()
+                    self.credentials.renew(token or "")
+                    continue
+                if stream:
+                    if response.status_code >= 400:
+                        response.read()
+                        unwrap(response, self._error_context())  # raises the typed error
+                    yield response
+                else:
+                    try:
+                        response.read()
+                    except httpx.TransportError as exc:
+                        raise network_error(exc, self.base_url) from None
+                    yield response
+                return
+            finally:
+                response.close()
+
+    def _backoff(self, attempt: int) -> None:
+        base = float(self.config.get("retry_backoff", 0.5))
+        delay = base * (2 ** (attempt - 1))
+        self.sleep(delay * (0.5 + random.random()))  # jitter: 0.5x to 1.5x
+
+    def _error_context(self) -> dict[str, Any]:
+        kind, bind_id = self.credentials.identity() if self.credentials is not None else (None, None)
+        return {"web_url": self.web_url, "kind": kind, "bind_id": bind_id}
+
+    # -- debug log (stderr, secrets masked) -----------------------------------------------------
+    def _log_request(self, request: httpx.Request) -> None:
+        request.extensions["nemo_started"] = time.monotonic()
+        _debug(f"> {request.method} {redact(str(request.url))}")
+        for name, value in request.headers.items():
+            _debug(f"> {name}: {_mask_header(name, value)}")
+        ctype = request.headers.get("content-type", "")
+        if "json" in ctype:
+            try:
+                body = request.content
+            except httpx.RequestNotRead:
+                body = b""
+            if body:
+                _debug("> " + redact(body[:2000].decode("utf-8", "replace")))
+
+    def _log_response(self, response: httpx.Response) -> None:
+        started = response.request.extensions.get("nemo_started", time.monotonic())
+        ms = (time.monotonic() - started) * 1000
+        _debug(f"< {response.status_code} {response.reason_phrase} ({ms:.0f} ms)")
+        for name, value in response.headers.items():
+            _debug(f"< {name}: {_mask_header(name, value)}")
+        if "json" in response.headers.get("content-type", ""):
+            response.read()
+            _debug("< " + redact(response.text[:2000]))
+
+
+def _debug(line: str) -> None:
+    sys.stderr.write(f"debug: {line}\n")
+
+
+def _mask_header(name: str, value: str) -> str:
+    if name.lower() == "authorization":
+        scheme, _, secret = value.partition(" ")
+        return f"{scheme} {errors.mask(secret)}"
+    return redact(value)
+
+
+def _is_token_rejected(response: httpx.Response) -> bool:
+    if response.status_code == 401:
+        return True
+    if "json" not in response.headers.get("content-type", "") and response.status_code == 200:
+        return False
+    try:
+        response.read()
+        body = response.json()
+    except (ValueError, httpx.TransportError):
+        return False
+    return isinstance(body, dict) and body.get("code") == 1001
+
+
+def retry_after(response: httpx.Response, default: float) -> float:
+    value = response.headers.get("retry-after", "")
+    try:
+        return max(0.0, min(float(value), 300.0))
+    except ValueError:
+        return default
+
+
+def network_error(exc: Exception, base_url: str) -> errors.NetworkError:
+    if isinstance(exc, httpx.TimeoutException):
+        return errors.NetworkError(f"the service at {base_url} did not answer in time")
+    if isinstance(exc, httpx.ConnectError):
+        return errors.NetworkError(f"cannot connect to {base_url}")
+    reason = str(exc) or type(exc).__name__
+    return errors.NetworkError(f"the connection to {base_url} failed: {redact(reason)}")
+
+
+# -- envelopes ----------------------------------------------------------------------------------
+
+
+def decode(response: httpx.Response) -> Any:
+    try:
+        return response.json()
+    except (ValueError, UnicodeDecodeError):
+        return None
+
+
+def unwrap(response: httpx.Response, context: Mapping[str, Any] | None = None) -> Any:
+    """Both envelopes of the contract in one place; every failure becomes a typed error.
+
+    API endpoints: {"code", "message", "data"} (code 0 is success, even a failure may come as HTTP 200).
+    Render endpoints: {"success", "data"} or their fields at the top level.
+    """
+    status = response.status_code
+    body = decode(response)
+    if isinstance(body, dict) and isinstance(body.get("code"), int) and not isinstance(body.get("code"), bool):
+        code = body["code"]
+        if code == 0 and status < 400:
+            data = body.get("data")
+            return data if data is not None else {}
+        raise api_error(status, code, _message(body), context or {})
+    if isinstance(body, dict) and isinstance(body.get("success"), bool):
+        if body["success"] and status < 400:
+            data = body.get("data")
+            return data if isinstance(data, dict) else {k: v for k, v in body.items() if k != "success"}
+        raise api_error(status, None, _message(body), context or {})
+    if status >= 400:
+        raise api_error(status, None, _message(body) if isinstance(body, dict) else "", context or {})
+    if body is None:
+        raise errors.NetworkError(
+            "the service sent a reply that is not JSON",
+            hint="check the API URL (`nemo config get api_url`); rerun with --debug to see the reply",
+            status=status,
+        )
+    return body
+
+
+def _message(body: Any) -> str:
+    if not isinstance(body, dict):
+        return ""
+    for key in ("message", "error", "msg", "detail"):
+        value = body.get(key)
+        if isinstance(value, str) and value:
+            return redact(value)
+        if isinstance(value, dict) and isinstance(value.get("message"), str):
+            return redact(value["message"])
+    return ""
+
+
+def api_error(status: int, code: int | None, message: str, context: Mapping[str, Any]) -> errors.NemoError:
+    """The contract's error table: service codes first, then HTTP statuses."""
+    said = f": {message}" if message else ""
+    web = context.get("web_url") or ""
+    kw = {"code": code, "status": status}
+    if code == 1001 or status == 401:
+        return errors.AuthError(f"the token was rejected (invalid or expired){said}", **kw)
+    if code == 1002:
+        return errors.SessionNotFound(f"session not found{said}", **kw)
+    if code == 2001:
+        if context.get("kind") == "anonymous":
+            hint = f"register to get more credits: {web}/?bind={context.get('bind_id') or ''}"
+        else:
+            hint = f"top up your credits at {web}"
+        return errors.OutOfCredits(f"out of credits{said}", hint=hint, **kw)
+    if code == 4001:
+        return errors.BadInput(f"unsupported file type{said}", hint=f"accepted types: {ACCEPTED_TYPES}", **kw)
+    if code == 4002:
+        return errors.BadInput(f"file too large{said}", hint="the limit is 500 MB: compress or trim the file first", **kw)
+    if status == 402:
+        return errors.PlanLimit(f"the free plan cannot do this (HTTP 402){said}", **kw)
+    if status == 403:
+        scope = re.search(r"\b(read|write|upload|render|\*)\b", message or "")
+        what = f"the token lacks the `{scope.group(1)}` scope" if scope else "the token lacks a scope for this"
+        return errors.AuthError(f"{what} (HTTP 403){said}", hint="use a token with that scope: `nemo auth login`", **kw)
+    if status == 429:
+        return errors.RateLimited(f"rate limited by the service (HTTP 429){said}", **kw)
+    if status == 404:
+        return errors.NemoError(f"not found (HTTP 404){said}", **kw)
+    if status >= 500:
+        return errors.NetworkError(f"the service failed (HTTP {status}){said}", hint="try again in a moment", **kw)
+    if code is not None:
+        return errors.NemoError(f"the service answered error {code}{said}", **kw)
+    if status == 400:
+        return errors.BadInput(f"the service rejected the request (HTTP 400){said}", hint=None, **kw)
+    return errors.NemoError(f"the service answered HTTP {status}{said}", **kw)
+

@@ -1,0 +1,133 @@
+"""`nemo auth`: make sure there is a token; log in, show, print, log out."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated, Any
+
+import typer
+
+from nemo_cli.commands import common
+
+
+def _status(ctx: Any, *, with_credits: bool = True) -> dict[str, Any]:
+    from nemo_cli.errors import AuthError, mask
+    from nemo_cli.settings import env
+
+    token, kind = ctx.token()
+    if not token:
+        raise AuthError("not logged in")
+    stored = ctx.profile().token if not env("NEMO_TOKEN") else {}
+    doc: dict[str, Any] = {
+        "logged_in": True,
+        "kind": kind,
+        "source": "env" if env("NEMO_TOKEN") else "store",
+        "token": mask(token),
+        "expires_at": stored.get("expires_at"),
+        "user_id": stored.get("user_id"),
+        "api_url": ctx.settings.api_url,
+    }
+    if with_credits:
+        doc["credits"] = ctx.client.credits().public()
+    return doc
+
+
+def _show(ctx: Any, doc: dict[str, Any]) -> None:
+    lines = [
+        f"Logged in to {doc['api_url']} with a{'n' if doc['kind'] == 'anonymous' else ''} {doc['kind']} token"
+        + (" (from NEMO_TOKEN)" if doc["source"] == "env" else ""),
+        f"  token:   {doc['token']}",
+    ]
+    if doc.get("expires_at"):
+        lines.append(f"  expires: {doc['expires_at']}")
+    if doc.get("credits"):
+        c = doc["credits"]
+        lines.append(f"  credits: {c['available']} available, {c['frozen']} frozen")
+    ctx.out.result(doc, lines, quiet=doc["kind"])
+
+
+def auth(typer_ctx: typer.Context, json: common.Json = False, quiet: common.Quiet = False) -> None:
+    """Make sure there is a usable token, then show the status.
+
+    With no token (and no NEMO_TOKEN), an anonymous one is acquired (100 free credits, valid 7 days) and
+    stored; an expired anonymous token is renewed with the same client id.
+    """
+    if typer_ctx.invoked_subcommand is not None:
+        return
+    ctx = common.use(json=json, quiet=quiet)
+    token, kind = ctx.token()
+    if not token or (kind == "anonymous" and ctx.token_expired()):
+        ctx.acquire_anonymous()
+        ctx.out.info("Acquired an anonymous token (100 free credits, valid 7 days).")
+    _show(ctx, _status(ctx))
+
+
+def login(
+    with_token: Annotated[bool, typer.Option("--with-token", help="Read the token from standard input.")] = False,
+    json: common.Json = False,
+    quiet: common.Quiet = False,
+) -> None:
+    """Log in with your own token (from the NemoVideo web app).
+
+    The token is checked with a credits call before it is stored. `echo "$TOKEN" | nemo auth login --with-token`
+    """
+    from nemo_cli.errors import UsageError
+
+    ctx = common.use(json=json, quiet=quiet)
+    if with_token:
+        token = sys.stdin.read().strip()
+    elif ctx.terminal.can_prompt:
+        import getpass
+
+        token = getpass.getpass("Paste your NemoVideo token: ", stream=sys.stderr).strip()
+    else:
+        raise UsageError(
+            "no token given and no terminal to ask on", hint="pipe it in: `nemo auth login --with-token < token.txt`"
+        )
+    if not token or any(ch.isspace() for ch in token):
+        raise UsageError("that is not a token (empty, or it contains spaces)")
+    balance = ctx.client_for(token).credits().public()  # raises AuthError if the service refuses it
+    with ctx.store.edit() as prof:
+        prof.set_token(token, "user")
+    ctx.out.info(f"Logged in; {balance['available']} credits available.")
+    _show(ctx, {**_status(ctx, with_credits=False), "credits": balance})
+
+
+def status(json: common.Json = False, quiet: common.Quiet = False) -> None:
+    """Show the token in effect (masked), its kind and expiry, and the credits. Exit 3 when not logged in."""
+    ctx = common.use(json=json, quiet=quiet)
+    _show(ctx, _status(ctx))
+
+
+def token() -> None:
+    """Print the raw token in effect (NEMO_TOKEN or the stored one). The only command that shows it."""
+    from nemo_cli.errors import AuthError
+
+    ctx = common.use()
+    value, _ = ctx.token()
+    if not value:
+        raise AuthError("not logged in")
+    ctx.out.value(value)
+
+
+def logout(json: common.Json = False, quiet: common.Quiet = False) -> None:
+    """Forget the stored token (the client id is kept, so an anonymous token can be renewed later)."""
+    from nemo_cli.settings import env
+
+    ctx = common.use(json=json, quiet=quiet)
+    with ctx.store.edit() as prof:
+        had = bool(prof.token)
+        prof.clear_token()
+    if env("NEMO_TOKEN"):
+        ctx.out.warn("NEMO_TOKEN is still set in the environment and stays in effect")
+    ctx.out.result({"logged_out": had}, "Logged out." if had else "No stored token.")
+
+
+def register(app: typer.Typer) -> None:
+    sub = common.new_app(name="auth", help="Tokens: acquire, log in, show, print, log out.")
+    sub.callback(invoke_without_command=True)(auth)
+    sub.command("login")(login)
+    sub.command("status")(status)
+    sub.command("token")(token)
+    sub.command("logout")(logout)
+    app.add_typer(sub, name="auth")

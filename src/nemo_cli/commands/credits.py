@@ -1,0 +1,25 @@
+"""`nemo credits`: the balance."""
+
+from __future__ import annotations
+
+import typer
+
+from nemo_cli.commands import common
+
+
+def credits(json: common.Json = False, quiet: common.Quiet = False) -> None:
+    """Show the credit balance: available, frozen (held by operations in flight) and total.
+
+    Generating a clip costs about 100 credits, an editing session about 50; export is free.
+    """
+    ctx = common.use(json=json, quiet=quiet)
+    balance = ctx.client.credits().public()
+    ctx.out.result(
+        balance,
+        [f"available: {balance['available']}", f"frozen:    {balance['frozen']}", f"total:     {balance['total']}"],
+        quiet=str(balance["available"]),
+    )
+
+
+def register(app: typer.Typer) -> None:
+    app.command("credits")(credits)

@@ -1,0 +1,114 @@
+"""`nemo session`: create, list, pick, show and open editing sessions."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Optional
+
+import typer
+
+from nemo_cli.commands import common
+
+
+def _record(sid: str, info: dict[str, Any], active: str | None) -> dict[str, Any]:
+    return {"session_id": sid, "active": sid == active, **info}
+
+
+def new(
+    name: Annotated[Optional[str], typer.Option("--name", "-n", help="Task name (default: a dated one).")] = None,
+    language: Annotated[
+        Optional[str], typer.Option("--language", "-l", help="Language of the session (en, zh-CN, ja…; default: config `language`).")
+    ] = None,
+    json: common.Json = False,
+    quiet: common.Quiet = False,
+) -> None:
+    """Start a new session and make it the active one. `sid=$(nemo session new -q)`"""
+    from nemo_cli.context import now_iso
+
+    ctx = common.use(json=json, quiet=quiet)
+    created = now_iso()
+    task_name = name or f"nemo-cli {created[:16].replace('T', ' ')}"
+    lang = language or ctx.settings.language
+    made = ctx.client.new_session(task_name, lang)
+    with ctx.store.edit() as prof:
+        prof.add_session(made.session_id, made.task_id, task_name, created)
+        prof.use_session(made.session_id)
+    doc = {"session_id": made.session_id, "task_id": made.task_id, "name": task_name, "language": lang, "created": created}
+    ctx.out.result(doc, f"Created session {made.session_id} ({task_name}); it is now active.", quiet=made.session_id)
+
+
+def list_(json: common.Json = False, quiet: common.Quiet = False) -> None:
+    """List the sessions this profile knows, the active one marked with *."""
+    ctx = common.use(json=json, quiet=quiet)
+    prof = ctx.profile()
+    active = prof.session.get("id")
+    rows = [_record(sid, info, active) for sid, info in prof.sessions.items()]
+    if active and active not in prof.sessions:
+        rows.append(_record(active, {}, active))
+    lines = [f"{'*' if r['active'] else ' '} {r['session_id']}  {r.get('created', '')[:19]:19}  {r.get('name', '')}" for r in rows]
+    ctx.out.result(rows, lines or ["No sessions yet: `nemo session new` starts one."], quiet=[r["session_id"] for r in rows])
+
+
+def use(
+    session_id: Annotated[str, typer.Argument(metavar="ID", help="A session id (see `nemo session list`).")],
+    json: common.Json = False,
+    quiet: common.Quiet = False,
+) -> None:
+    """Make a session the active one (any id the service knows, also one made elsewhere)."""
+    from nemo_cli.errors import UsageError
+
+    ctx = common.use(json=json, quiet=quiet)
+    if not session_id.strip() or any(ch.isspace() for ch in session_id):
+        raise UsageError(f"not a session id: {session_id!r}")
+    with ctx.store.edit() as prof:
+        if session_id not in prof.sessions:
+            prof.add_session(session_id, None, None, None)  # type: ignore[arg-type]
+        prof.use_session(session_id)
+    ctx.out.result({"session_id": session_id, "active": True}, f"Session {session_id} is now active.", quiet=session_id)
+
+
+def show(session: common.SessionOpt = None, json: common.Json = False, quiet: common.Quiet = False) -> None:
+    """Show the session in effect (--session, NEMO_SESSION, or the active one)."""
+    ctx = common.use(json=json, quiet=quiet)
+    sid = ctx.session_id(session)
+    prof = ctx.profile()
+    doc = _record(sid, prof.sessions.get(sid, {}), prof.session.get("id"))
+    lines = [f"session: {sid}" + (" (active)" if doc["active"] else "")]
+    lines += [f"{k}: {doc[k]}" for k in ("task_id", "name", "created") if doc.get(k)]
+    ctx.out.result(doc, lines, quiet=sid)
+
+
+def open_(
+    session: common.SessionOpt = None,
+    browser: Annotated[bool, typer.Option("--browser", "-b", help="Also open the link in a web browser.")] = False,
+    json: common.Json = False,
+    quiet: common.Quiet = False,
+) -> None:
+    """Print a browser link to the session's project (a claim token, never your API token)."""
+    ctx = common.use(json=json, quiet=quiet)
+    sid = ctx.session_id(session)
+    link, expires = browser_link(ctx, sid)
+    if browser:
+        import webbrowser
+
+        if not webbrowser.open(link):
+            ctx.out.warn("could not open a browser; copy the link instead")
+    ctx.out.result({"session_id": sid, "url": link, "expires_in": expires}, link, quiet=link)
+
+
+def browser_link(ctx: Any, sid: str) -> tuple[str, float | None]:
+    """`<web>/workspace/claim?ct=<claim token>` for a session."""
+    task_id = ctx.profile().sessions.get(sid, {}).get("task_id")
+    claim = ctx.client.claim_token(task_id, sid)
+    from urllib.parse import quote
+
+    return f"{ctx.web_url()}/workspace/claim?ct={quote(claim.claim_token)}", claim.expires_in
+
+
+def register(app: typer.Typer) -> None:
+    sub = common.new_app(name="session", help="Editing sessions: new, list, use, show, open.", no_args_is_help=True)
+    sub.command("new")(new)
+    sub.command("list")(list_)
+    sub.command("use")(use)
+    sub.command("show")(show)
+    sub.command("open")(open_)
+    app.add_typer(sub, name="session")
