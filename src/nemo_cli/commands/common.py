@@ -78,7 +78,7 @@ def root_callback(
     _globals.update(debug=debug, no_color=no_color, profile=profile, api_url=api_url)
 
 
-def use(*, json: bool = False, quiet: bool = False) -> "Any":
+def use(*, json: bool = False, quiet: bool = False, skill_source: str | None = None) -> "Any":
     """The Context for this invocation, built from the global options and the command's own."""
     from nemo_cli.context import Context
 
@@ -90,6 +90,7 @@ def use(*, json: bool = False, quiet: bool = False) -> "Any":
         no_color=bool(_globals.get("no_color")),
         profile=_globals.get("profile"),
         api_url=_globals.get("api_url"),
+        skill_source=skill_source,
     )
 
 
