@@ -21,7 +21,7 @@ class Model(BaseModel):
             first = exc.errors()[0]
             where = ".".join(str(p) for p in first.get("loc", ())) or "reply"
             raise NetworkError(
-                f"unexpected {what} reply from the service ({where}: {first.get('msg', 'invalid')})",
+                f"the service sent a malformed {what} reply ({where}: {first.get('msg', 'invalid')})",
                 hint="rerun with --debug to see the reply",
             ) from None
 

@@ -123,7 +123,7 @@ class RootGroup(TyperGroup):
 
                 traceback.print_exc()
             report(
-                f"unexpected {type(exc).__name__}: {exc}",
+                f"internal error ({type(exc).__name__}: {exc})",
                 "rerun with --debug for the details, and please report it",
             )
             raise typer.Exit(1) from None
