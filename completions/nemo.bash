@@ -1,0 +1,136 @@
+# bash completion for nemo -- generated from the command tree by `python -m nemo_cli.docgen`; do not edit.
+# Install: `nemo completion bash > ~/.local/share/bash-completion/completions/nemo`,
+# or add `source <(nemo completion bash)` to ~/.bashrc. Needs bash 4.4 or newer.
+
+# _nemo_spec PATH: the subcommands (cmds), options (opts; NAME=KIND for those taking a value) and value kind
+# of each positional argument (args; a trailing * repeats it) of one command path.
+_nemo_spec() {
+    case "$1" in
+    "") cmds="auth session state credits config completion" opts="-V --version --debug --no-color -p=profile --profile=profile --api-url=- -h --help" args="" ;;
+    "auth") cmds="login status token logout" opts="--json -q --quiet -h --help" args="" ;;
+    "auth login") cmds="" opts="--with-token --json -q --quiet -h --help" args="" ;;
+    "auth status") cmds="" opts="--json -q --quiet -h --help" args="" ;;
+    "auth token") cmds="" opts="-h --help" args="" ;;
+    "auth logout") cmds="" opts="--json -q --quiet -h --help" args="" ;;
+    "session") cmds="new list use show open" opts="-h --help" args="" ;;
+    "session new") cmds="" opts="-n=- --name=- -l=- --language=- --json -q --quiet -h --help" args="" ;;
+    "session list") cmds="" opts="--json -q --quiet -h --help" args="" ;;
+    "session use") cmds="" opts="--json -q --quiet -h --help" args="session" ;;
+    "session show") cmds="" opts="-s=session --session=session --json -q --quiet -h --help" args="" ;;
+    "session open") cmds="" opts="-s=session --session=session -b --browser --json -q --quiet -h --help" args="" ;;
+    "state") cmds="" opts="--draft --check-ready -s=session --session=session --json -q --quiet -h --help" args="" ;;
+    "credits") cmds="" opts="--json -q --quiet -h --help" args="" ;;
+    "config") cmds="get set unset list path" opts="-h --help" args="" ;;
+    "config get") cmds="" opts="--json -q --quiet -h --help" args="words:api_url,web_url,language,skill_source,skill_version,skill_platform,connect_timeout,read_timeout,retries,retry_backoff,rate_limit_wait,edit.notice_interval,edit.idle_timeout,edit.timeout,edit.recover_first,edit.recover_interval,edit.recover_looks,export.poll_min,export.poll_max,export.timeout" ;;
+    "config set") cmds="" opts="--json -q --quiet -h --help" args="words:api_url,web_url,language,skill_source,skill_version,skill_platform,connect_timeout,read_timeout,retries,retry_backoff,rate_limit_wait,edit.notice_interval,edit.idle_timeout,edit.timeout,edit.recover_first,edit.recover_interval,edit.recover_looks,export.poll_min,export.poll_max,export.timeout -" ;;
+    "config unset") cmds="" opts="--json -q --quiet -h --help" args="words:api_url,web_url,language,skill_source,skill_version,skill_platform,connect_timeout,read_timeout,retries,retry_backoff,rate_limit_wait,edit.notice_interval,edit.idle_timeout,edit.timeout,edit.recover_first,edit.recover_interval,edit.recover_looks,export.poll_min,export.poll_max,export.timeout" ;;
+    "config list") cmds="" opts="--json -q --quiet -h --help" args="" ;;
+    "config path") cmds="" opts="--json -h --help" args="" ;;
+    "completion") cmds="" opts="-h --help" args="words:bash,zsh,fish" ;;
+    *) cmds="" opts="" args="" ;;
+    esac
+}
+
+_nemo_media=""
+
+# _nemo_value KIND: candidates for a value of that kind, into COMPREPLY.
+_nemo_value() {
+    local value _ ext
+    case $1 in
+    session | render | profile)
+        while IFS=$'\t' read -r value _; do
+            [[ $value == "$cur"* ]] && COMPREPLY+=("$value")
+        done < <("$prog" __complete "$1s" ${profile:+--profile "$profile"} 2>/dev/null)
+        ;;
+    media)
+        compopt -o filenames 2>/dev/null
+        while IFS= read -r value; do
+            ext=${value##*/}
+            ext=${ext##*.}
+            if [[ -d $value ]] || [[ $value == *.* && " $_nemo_media " == *" ${ext,,} "* ]]; then
+                COMPREPLY+=("$value")
+            fi
+        done < <(compgen -f -- "$cur")
+        ;;
+    file)
+        compopt -o filenames 2>/dev/null
+        mapfile -t COMPREPLY < <(compgen -f -- "$cur")
+        ;;
+    dir)
+        compopt -o filenames 2>/dev/null
+        mapfile -t COMPREPLY < <(compgen -d -- "$cur")
+        ;;
+    words:*)
+        value=${1#words:}
+        mapfile -t COMPREPLY < <(compgen -W "${value//,/ }" -- "$cur")
+        ;;
+    esac
+}
+
+_nemo() {
+    local cur=${COMP_WORDS[COMP_CWORD]} prog=${COMP_WORDS[0]/#\~/$HOME}
+    local cmds opts args path="" profile="" word kind="" option="" argn=0 dashdash="" i o
+    local -a optlist kinds
+    COMPREPLY=()
+    _nemo_spec ""
+    read -ra optlist <<<"$opts"
+    for ((i = 1; i < COMP_CWORD; i++)); do
+        word=${COMP_WORDS[i]}
+        if [[ -n $kind ]]; then  # the value of the option before it (`--opt=value` comes as three words)
+            [[ $word == "=" && $option == "${COMP_WORDS[i - 1]}" ]] && continue
+            [[ $kind == profile ]] && profile=$word
+            kind=""
+            continue
+        fi
+        if [[ -n $dashdash ]]; then
+            ((argn++))
+            continue
+        fi
+        case $word in
+        --) dashdash=1 argn=0 ;;
+        -*)
+            option=$word
+            for o in "${optlist[@]}"; do
+                [[ $o == "$word="* ]] && kind=${o#*=}
+            done
+            ;;
+        *)
+            if [[ " $cmds " == *" $word "* ]]; then
+                path=${path:+$path }$word
+                _nemo_spec "$path"
+                read -ra optlist <<<"$opts"
+                argn=0
+            else
+                ((argn++))
+            fi
+            ;;
+        esac
+    done
+    [[ $cur == "=" && -n $kind ]] && cur=""
+    if [[ -n $kind ]]; then
+        _nemo_value "$kind"
+    elif [[ -n $dashdash ]]; then  # after `--` comes a command line of its own
+        if ((argn == 0)); then
+            mapfile -t COMPREPLY < <(compgen -c -- "$cur")
+        else
+            _nemo_value file
+        fi
+    elif [[ $cur == -* ]]; then
+        mapfile -t COMPREPLY < <(compgen -W "${optlist[*]%%=*}" -- "$cur")
+    elif [[ -n $cmds ]]; then
+        mapfile -t COMPREPLY < <(compgen -W "$cmds" -- "$cur")
+    else
+        read -ra kinds <<<"$args"
+        local n=${#kinds[@]}
+        if ((argn < n)); then
+            kind=${kinds[argn]}
+        elif ((n > 0)) && [[ ${kinds[n - 1]} == *"*" ]]; then
+            kind=${kinds[n - 1]}
+        fi
+        kind=${kind%"*"}
+        [[ -n $kind && $kind != - ]] && _nemo_value "$kind"
+    fi
+    return 0
+}
+
+complete -F _nemo nemo
