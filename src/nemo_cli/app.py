@@ -32,7 +32,6 @@ def build():
     """The Typer app with every command registered."""
     import importlib
 
-
     from nemo_cli.commands import common
 
     app = common.new_app(
@@ -62,6 +61,15 @@ def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else argv
     if args in (["--version"], ["-V"]):
         sys.stdout.write(f"nemo {__version__}\n")
+        return
+    if args[:1] == ["__complete"] and len(args) in (2, 4) and args[2:3] in ([], ["--profile"], ["-p"]):
+        # Tab presses call this: answer from the store without building the command tree
+        import os
+
+        from nemo_cli.complete import lines
+
+        profile = args[3] if len(args) == 4 else os.environ.get("NEMO_PROFILE") or "default"
+        sys.stdout.write(lines(args[1], profile))
         return
     from nemo_cli.commands.common import run
 
