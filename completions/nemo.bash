@@ -6,7 +6,7 @@
 # of each positional argument (args; a trailing * repeats it) of one command path.
 _nemo_spec() {
     case "$1" in
-    "") cmds="auth session state credits config completion" opts="-V --version --debug --no-color -p=profile --profile=profile --api-url=- -h --help" args="" ;;
+    "") cmds="auth session state credits export config completion" opts="-V --version --debug --no-color -p=profile --profile=profile --api-url=- -h --help" args="" ;;
     "auth") cmds="login status token logout" opts="--json -q --quiet -h --help" args="" ;;
     "auth login") cmds="" opts="--with-token --json -q --quiet -h --help" args="" ;;
     "auth status") cmds="" opts="--json -q --quiet -h --help" args="" ;;
@@ -20,10 +20,16 @@ _nemo_spec() {
     "session open") cmds="" opts="-s=session --session=session -b --browser --json -q --quiet -h --help" args="" ;;
     "state") cmds="" opts="--draft --check-ready -s=session --session=session --json -q --quiet -h --help" args="" ;;
     "credits") cmds="" opts="--json -q --quiet -h --help" args="" ;;
+    "export") cmds="list status wait download cancel" opts="-w --wait -o=file --output=file -f --force --format=words:mp4 --quality=words:low,medium,high -r=- --resolution=- --fps=- --draft=file --poll-interval=- --timeout=- -s=session --session=session --json -q --quiet -h --help" args="" ;;
+    "export list") cmds="" opts="--json -q --quiet -h --help" args="" ;;
+    "export status") cmds="" opts="--json -q --quiet -h --help" args="render" ;;
+    "export wait") cmds="" opts="-o=file --output=file -f --force --poll-interval=- --timeout=- --json -q --quiet -h --help" args="render" ;;
+    "export download") cmds="" opts="-o=file --output=file -f --force --json -q --quiet -h --help" args="render" ;;
+    "export cancel") cmds="" opts="--json -q --quiet -h --help" args="render" ;;
     "config") cmds="get set unset list path" opts="-h --help" args="" ;;
-    "config get") cmds="" opts="--json -q --quiet -h --help" args="words:api_url,web_url,language,skill_source,skill_version,skill_platform,connect_timeout,read_timeout,retries,retry_backoff,rate_limit_wait,edit.notice_interval,edit.idle_timeout,edit.timeout,edit.recover_first,edit.recover_interval,edit.recover_looks,export.poll_min,export.poll_max,export.timeout" ;;
-    "config set") cmds="" opts="--json -q --quiet -h --help" args="words:api_url,web_url,language,skill_source,skill_version,skill_platform,connect_timeout,read_timeout,retries,retry_backoff,rate_limit_wait,edit.notice_interval,edit.idle_timeout,edit.timeout,edit.recover_first,edit.recover_interval,edit.recover_looks,export.poll_min,export.poll_max,export.timeout -" ;;
-    "config unset") cmds="" opts="--json -q --quiet -h --help" args="words:api_url,web_url,language,skill_source,skill_version,skill_platform,connect_timeout,read_timeout,retries,retry_backoff,rate_limit_wait,edit.notice_interval,edit.idle_timeout,edit.timeout,edit.recover_first,edit.recover_interval,edit.recover_looks,export.poll_min,export.poll_max,export.timeout" ;;
+    "config get") cmds="" opts="--json -q --quiet -h --help" args="words:api_url,web_url,language,skill_source,skill_version,skill_platform,connect_timeout,read_timeout,retries,retry_backoff,rate_limit_wait,edit.notice_interval,edit.idle_timeout,edit.timeout,edit.recover_first,edit.recover_interval,edit.recover_looks,export.poll_min,export.poll_max,export.timeout,export.error_grace" ;;
+    "config set") cmds="" opts="--json -q --quiet -h --help" args="words:api_url,web_url,language,skill_source,skill_version,skill_platform,connect_timeout,read_timeout,retries,retry_backoff,rate_limit_wait,edit.notice_interval,edit.idle_timeout,edit.timeout,edit.recover_first,edit.recover_interval,edit.recover_looks,export.poll_min,export.poll_max,export.timeout,export.error_grace -" ;;
+    "config unset") cmds="" opts="--json -q --quiet -h --help" args="words:api_url,web_url,language,skill_source,skill_version,skill_platform,connect_timeout,read_timeout,retries,retry_backoff,rate_limit_wait,edit.notice_interval,edit.idle_timeout,edit.timeout,edit.recover_first,edit.recover_interval,edit.recover_looks,export.poll_min,export.poll_max,export.timeout,export.error_grace" ;;
     "config list") cmds="" opts="--json -q --quiet -h --help" args="" ;;
     "config path") cmds="" opts="--json -h --help" args="" ;;
     "completion") cmds="" opts="-h --help" args="words:bash,zsh,fish" ;;

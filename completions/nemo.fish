@@ -4,11 +4,13 @@
 function __nemo_subcommands --description 'The subcommands of a nemo command path'
     switch "$argv"
         case ''
-            printf '%s\n' auth session state credits config completion
+            printf '%s\n' auth session state credits export config completion
         case 'auth'
             printf '%s\n' login status token logout
         case 'session'
             printf '%s\n' new list use show open
+        case 'export'
+            printf '%s\n' list status wait download cancel
         case 'config'
             printf '%s\n' get set unset list path
     end
@@ -26,6 +28,12 @@ function __nemo_value_options --description 'The options of a nemo command path 
             printf '%s\n' -s --session
         case 'state'
             printf '%s\n' -s --session
+        case 'export'
+            printf '%s\n' -o --output --format --quality -r --resolution --fps --draft --poll-interval --timeout -s --session
+        case 'export wait'
+            printf '%s\n' -o --output --poll-interval --timeout
+        case 'export download'
+            printf '%s\n' -o --output
     end
 end
 
@@ -103,6 +111,7 @@ complete -c nemo -n '__nemo_at' -f -a auth -d 'Tokens: acquire, log in, show, pr
 complete -c nemo -n '__nemo_at' -f -a session -d 'Editing sessions: new, list, use, show, open.'
 complete -c nemo -n '__nemo_at' -f -a state -d 'Show the timeline of the active session: tracks, spans, volumes, titles, canvas and media.'
 complete -c nemo -n '__nemo_at' -f -a credits -d 'Show the credit balance: available, frozen (held by operations in flight) and total.'
+complete -c nemo -n '__nemo_at' -f -a export -d 'Render the timeline to an MP4 and download it; follow, fetch or cancel renders.'
 complete -c nemo -n '__nemo_at' -f -a config -d 'Settings: get, set, unset, list, path.'
 complete -c nemo -n '__nemo_at' -f -a completion -d 'Print the completion script for SHELL: commands, options, session and render ids, media files.'
 complete -c nemo -n '__nemo_at' -s V -l version -d 'Print the version and exit'
@@ -165,6 +174,50 @@ complete -c nemo -n '__nemo_at state' -s h -l help -d 'Show this message and exi
 complete -c nemo -n '__nemo_at credits' -l json -d 'Print one JSON document (NDJSON for streams) on stdout'
 complete -c nemo -n '__nemo_at credits' -s q -l quiet -d 'Print only the essential value (an id, a path)'
 complete -c nemo -n '__nemo_at credits' -s h -l help -d 'Show this message and exit'
+complete -c nemo -n '__nemo_at export' -f -a list -d 'List the renders started from this profile, newest first (from the store: no network).'
+complete -c nemo -n '__nemo_at export' -f -a status -d 'Show a render\'s status (one look).'
+complete -c nemo -n '__nemo_at export' -f -a wait -d 'Follow a render until it ends (exit 11 if it failed, 10 on --timeout); with -o, download it.'
+complete -c nemo -n '__nemo_at export' -f -a download -d 'Download a finished render; a download that broke off resumes where it stopped.'
+complete -c nemo -n '__nemo_at export' -f -a cancel -d 'Cancel a render that has not finished.'
+complete -c nemo -n '__nemo_at export' -s w -l wait -d 'Follow the render until it completes or fails'
+complete -c nemo -n '__nemo_at export' -s o -l output -r -F -d 'Download the video to PATH (a file, a directory, or - for stdout); implies --wait'
+complete -c nemo -n '__nemo_at export' -s f -l force -d 'Overwrite an existing file at PATH'
+complete -c nemo -n '__nemo_at export' -l format -x -a 'mp4' -d 'Container of the video'
+complete -c nemo -n '__nemo_at export' -l quality -x -a 'low medium high' -d 'Encoding quality'
+complete -c nemo -n '__nemo_at export' -s r -l resolution -x -d 'Output size (default: the canvas)'
+complete -c nemo -n '__nemo_at export' -l fps -x -d 'Frames per second (default: the canvas)'
+complete -c nemo -n '__nemo_at export' -l draft -r -F -d 'Render a draft saved with `nemo state --draft > FILE` (- reads stdin)'
+complete -c nemo -n '__nemo_at export' -l poll-interval -x -d 'Look at the render every SECONDS (default: adaptive)'
+complete -c nemo -n '__nemo_at export' -l timeout -x -d 'Give up waiting after SECONDS (default: setting export.timeout)'
+complete -c nemo -n '__nemo_at export' -s s -l session -x -a '(__nemo_stored sessions)' -d 'Session to act on (default: NEMO_SESSION, then the active session)'
+complete -c nemo -n '__nemo_at export' -l json -d 'Print one JSON document (NDJSON for streams) on stdout'
+complete -c nemo -n '__nemo_at export' -s q -l quiet -d 'Print only the essential value (an id, a path)'
+complete -c nemo -n '__nemo_at export' -s h -l help -d 'Show this message and exit'
+complete -c nemo -n '__nemo_at export list' -l json -d 'Print one JSON document (NDJSON for streams) on stdout'
+complete -c nemo -n '__nemo_at export list' -s q -l quiet -d 'Print only the essential value (an id, a path)'
+complete -c nemo -n '__nemo_at export list' -s h -l help -d 'Show this message and exit'
+complete -c nemo -n '__nemo_at export status' -l json -d 'Print one JSON document (NDJSON for streams) on stdout'
+complete -c nemo -n '__nemo_at export status' -s q -l quiet -d 'Print only the essential value (an id, a path)'
+complete -c nemo -n '__nemo_at export status' -s h -l help -d 'Show this message and exit'
+complete -c nemo -n '__nemo_arg 0 export status' -x -a '(__nemo_stored renders)'
+complete -c nemo -n '__nemo_at export wait' -s o -l output -r -F -d 'Download the video to PATH: a file, a directory (a file named after the render goes inside), or - for stdout'
+complete -c nemo -n '__nemo_at export wait' -s f -l force -d 'Overwrite an existing file at PATH'
+complete -c nemo -n '__nemo_at export wait' -l poll-interval -x -d 'Look at the render every SECONDS (default: adaptive)'
+complete -c nemo -n '__nemo_at export wait' -l timeout -x -d 'Give up waiting after SECONDS (default: setting export.timeout)'
+complete -c nemo -n '__nemo_at export wait' -l json -d 'Print one JSON document (NDJSON for streams) on stdout'
+complete -c nemo -n '__nemo_at export wait' -s q -l quiet -d 'Print only the essential value (an id, a path)'
+complete -c nemo -n '__nemo_at export wait' -s h -l help -d 'Show this message and exit'
+complete -c nemo -n '__nemo_arg 0 export wait' -x -a '(__nemo_stored renders)'
+complete -c nemo -n '__nemo_at export download' -s o -l output -r -F -d 'Where to write it: a file, a directory, or - for stdout (default: where it went before, else here)'
+complete -c nemo -n '__nemo_at export download' -s f -l force -d 'Overwrite an existing file at PATH'
+complete -c nemo -n '__nemo_at export download' -l json -d 'Print one JSON document (NDJSON for streams) on stdout'
+complete -c nemo -n '__nemo_at export download' -s q -l quiet -d 'Print only the essential value (an id, a path)'
+complete -c nemo -n '__nemo_at export download' -s h -l help -d 'Show this message and exit'
+complete -c nemo -n '__nemo_arg 0 export download' -x -a '(__nemo_stored renders)'
+complete -c nemo -n '__nemo_at export cancel' -l json -d 'Print one JSON document (NDJSON for streams) on stdout'
+complete -c nemo -n '__nemo_at export cancel' -s q -l quiet -d 'Print only the essential value (an id, a path)'
+complete -c nemo -n '__nemo_at export cancel' -s h -l help -d 'Show this message and exit'
+complete -c nemo -n '__nemo_arg 0 export cancel' -x -a '(__nemo_stored renders)'
 complete -c nemo -n '__nemo_at config' -f -a get -d 'Print a setting\'s value in effect (flag > environment > config > default).'
 complete -c nemo -n '__nemo_at config' -f -a set -d 'Store a setting in the profile.'
 complete -c nemo -n '__nemo_at config' -f -a unset -d 'Remove a stored setting (its default applies again).'
@@ -174,15 +227,15 @@ complete -c nemo -n '__nemo_at config' -s h -l help -d 'Show this message and ex
 complete -c nemo -n '__nemo_at config get' -l json -d 'Print one JSON document (NDJSON for streams) on stdout'
 complete -c nemo -n '__nemo_at config get' -s q -l quiet -d 'Print only the essential value (an id, a path)'
 complete -c nemo -n '__nemo_at config get' -s h -l help -d 'Show this message and exit'
-complete -c nemo -n '__nemo_arg 0 config get' -x -a 'api_url web_url language skill_source skill_version skill_platform connect_timeout read_timeout retries retry_backoff rate_limit_wait edit.notice_interval edit.idle_timeout edit.timeout edit.recover_first edit.recover_interval edit.recover_looks export.poll_min export.poll_max export.timeout'
+complete -c nemo -n '__nemo_arg 0 config get' -x -a 'api_url web_url language skill_source skill_version skill_platform connect_timeout read_timeout retries retry_backoff rate_limit_wait edit.notice_interval edit.idle_timeout edit.timeout edit.recover_first edit.recover_interval edit.recover_looks export.poll_min export.poll_max export.timeout export.error_grace'
 complete -c nemo -n '__nemo_at config set' -l json -d 'Print one JSON document (NDJSON for streams) on stdout'
 complete -c nemo -n '__nemo_at config set' -s q -l quiet -d 'Print only the essential value (an id, a path)'
 complete -c nemo -n '__nemo_at config set' -s h -l help -d 'Show this message and exit'
-complete -c nemo -n '__nemo_arg 0 config set' -x -a 'api_url web_url language skill_source skill_version skill_platform connect_timeout read_timeout retries retry_backoff rate_limit_wait edit.notice_interval edit.idle_timeout edit.timeout edit.recover_first edit.recover_interval edit.recover_looks export.poll_min export.poll_max export.timeout'
+complete -c nemo -n '__nemo_arg 0 config set' -x -a 'api_url web_url language skill_source skill_version skill_platform connect_timeout read_timeout retries retry_backoff rate_limit_wait edit.notice_interval edit.idle_timeout edit.timeout edit.recover_first edit.recover_interval edit.recover_looks export.poll_min export.poll_max export.timeout export.error_grace'
 complete -c nemo -n '__nemo_at config unset' -l json -d 'Print one JSON document (NDJSON for streams) on stdout'
 complete -c nemo -n '__nemo_at config unset' -s q -l quiet -d 'Print only the essential value (an id, a path)'
 complete -c nemo -n '__nemo_at config unset' -s h -l help -d 'Show this message and exit'
-complete -c nemo -n '__nemo_arg 0 config unset' -x -a 'api_url web_url language skill_source skill_version skill_platform connect_timeout read_timeout retries retry_backoff rate_limit_wait edit.notice_interval edit.idle_timeout edit.timeout edit.recover_first edit.recover_interval edit.recover_looks export.poll_min export.poll_max export.timeout'
+complete -c nemo -n '__nemo_arg 0 config unset' -x -a 'api_url web_url language skill_source skill_version skill_platform connect_timeout read_timeout retries retry_backoff rate_limit_wait edit.notice_interval edit.idle_timeout edit.timeout edit.recover_first edit.recover_interval edit.recover_looks export.poll_min export.poll_max export.timeout export.error_grace'
 complete -c nemo -n '__nemo_at config list' -l json -d 'Print one JSON document (NDJSON for streams) on stdout'
 complete -c nemo -n '__nemo_at config list' -s q -l quiet -d 'Print only the essential value (an id, a path)'
 complete -c nemo -n '__nemo_at config list' -s h -l help -d 'Show this message and exit'

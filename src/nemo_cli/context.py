@@ -155,6 +155,14 @@ class Context:
     def web_url(self) -> str:
         return str(self.settings.web_url).rstrip("/")
 
+    def browser_link(self, sid: str) -> tuple[str, float | None]:
+        """`<web>/workspace/claim?ct=<claim token>` for a session: a claim token, never the API token."""
+        from urllib.parse import quote
+
+        task_id = self.profile().sessions.get(sid, {}).get("task_id")
+        claim = self.client.claim_token(task_id, sid)
+        return f"{self.web_url()}/workspace/claim?ct={quote(claim.claim_token)}", claim.expires_in
+
 
 class _Credentials:
     """Bridges the API layer to the store without either importing the other."""

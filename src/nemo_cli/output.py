@@ -136,8 +136,9 @@ class Output:
 
     # -- live decoration on stderr --------------------------------------------------------------
     @contextmanager
-    def progress(self, description: str, total: int | None) -> Iterator["Progress"]:
-        """A byte-progress bar on a terminal; a no-op elsewhere."""
+    def progress(self, description: str, total: int | None, unit: str = "bytes") -> Iterator["Progress"]:
+        """A progress bar on a terminal, of bytes (size, speed, time left) or of percent (percent, time
+        elapsed); a no-op elsewhere."""
         if not self.terminal.live or self.quiet:
             yield Progress(None, None)
             return
@@ -146,17 +147,21 @@ class Output:
             BarColumn,
             DownloadColumn,
             Progress as RichProgress,
+            TaskProgressColumn,
             TextColumn,
+            TimeElapsedColumn,
             TimeRemainingColumn,
             TransferSpeedColumn,
         )
 
+        if unit == "percent":
+            columns = [TaskProgressColumn(), TimeElapsedColumn()]
+        else:
+            columns = [DownloadColumn(), TransferSpeedColumn(), TimeRemainingColumn()]
         bar = RichProgress(
             TextColumn("{task.description}"),
             BarColumn(),
-            DownloadColumn(),
-            TransferSpeedColumn(),
-            TimeRemainingColumn(),
+            *columns,
             console=Console(file=sys.stderr),
             transient=True,
         )

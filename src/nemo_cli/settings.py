@@ -51,6 +51,7 @@ SETTINGS: dict[str, Setting] = {
         Setting("export.poll_min", float, 1.0, "first render status poll interval in seconds"),
         Setting("export.poll_max", float, 3.0, "longest render status poll interval in seconds"),
         Setting("export.timeout", float, 1800.0, "seconds `export --wait` waits for a render"),
+        Setting("export.error_grace", float, 120.0, "seconds of failing status polls a render wait rides out"),
     ]
 }
 

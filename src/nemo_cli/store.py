@@ -24,6 +24,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
 
+from nemo_cli.durable import fsync_dir
 from nemo_cli.errors import ConfigError
 
 if sys.version_info >= (3, 11):
@@ -141,20 +142,7 @@ class Store:
             except OSError:
                 pass
             raise
-        _fsync_dir(self.path.parent)
-
-
-def _fsync_dir(path: Path) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
+        fsync_dir(self.path.parent)
 
 
 class Profile:

@@ -6,7 +6,7 @@ from typing import Any, Callable, Mapping
 
 from nemo_cli import errors
 from nemo_cli.api import models
-from nemo_cli.api.http import Credentials, Transport
+from nemo_cli.api.http import Credentials, Transport, retry_after
 
 APP = "nemo_agent"
 
@@ -63,6 +63,16 @@ class NemoClient:
     def render_status(self, render_id: str) -> models.RenderStatus:
         data = self.http.call("GET", f"/api/render/proxy/lambda/{render_id}")
         return models.RenderStatus.from_reply(data, render_id)
+
+    def render_poll(self, render_id: str) -> tuple[models.RenderStatus | None, float | None]:
+        """One look for a poller, with no retries of its own (the poller's schedule decides when to look
+        again): (the status, or None after a 5xx; the service's Retry-After in seconds, if it gave one)."""
+        with self.http.send("GET", f"/api/render/proxy/lambda/{render_id}", retry=False) as response:
+            advice = retry_after(response, 0.0) or None
+            if response.status_code >= 500:
+                return None, advice
+            data = self.http.unwrap(response)
+        return models.RenderStatus.from_reply(data, render_id), advice
 
     def render_cancel(self, render_id: str) -> Any:
         return self.http.call("POST", f"/api/render/proxy/lambda/{render_id}/cancel")

@@ -75,7 +75,11 @@ class Transport:
     def call(self, method: str, path: str, *, auth: bool = True, **kwargs: Any) -> Any:
         """Send a request, unwrap its envelope and return the payload (the envelope's data)."""
         with self.send(method, path, auth=auth, stream=False, **kwargs) as response:
-            return unwrap(response, self._error_context())
+            return self.unwrap(response)
+
+    def unwrap(self, response: httpx.Response) -> Any:
+        """A response's payload, or its typed error (for callers of `send` that also read headers)."""
+        return unwrap(response, self._error_context())
 
     @contextmanager
     def send(
@@ -197,8 +201,8 @@ def _mask_header(name: str, value: str) -> str:
 def _is_token_rejected(response: httpx.Response) -> bool:
     if response.status_code == 401:
         return True
-    if "json" not in response.headers.get("content-type", "") and response.status_code == 200:
-        return False
+    if "json" not in response.headers.get("content-type", "") and response.status_code < 400:
+        return False  # a body to stream (a 206, a redirect), not to read here
     try:
         response.read()
         body = response.json()

@@ -86,22 +86,13 @@ def open_(
     """Print a browser link to the session's project (a claim token, never your API token)."""
     ctx = common.use(json=json, quiet=quiet)
     sid = ctx.session_id(session)
-    link, expires = browser_link(ctx, sid)
+    link, expires = ctx.browser_link(sid)
     if browser:
         import webbrowser
 
         if not webbrowser.open(link):
             ctx.out.warn("could not open a browser; copy the link instead")
     ctx.out.result({"session_id": sid, "url": link, "expires_in": expires}, link, quiet=link)
-
-
-def browser_link(ctx: Any, sid: str) -> tuple[str, float | None]:
-    """`<web>/workspace/claim?ct=<claim token>` for a session."""
-    task_id = ctx.profile().sessions.get(sid, {}).get("task_id")
-    claim = ctx.client.claim_token(task_id, sid)
-    from urllib.parse import quote
-
-    return f"{ctx.web_url()}/workspace/claim?ct={quote(claim.claim_token)}", claim.expires_in
 
 
 def register(app: typer.Typer) -> None:
