@@ -20,11 +20,11 @@ from typing import Any, Callable, Iterator, Mapping, Protocol
 import httpx
 
 from nemo_cli import errors
+from nemo_cli.media import ACCEPTED_TYPES, SIZE_HINT, TYPE_HINT
 
 # Tests swap the network here (httpx.MockTransport); production leaves it None.
 transport_override: httpx.BaseTransport | None = None
 
-ACCEPTED_TYPES = "mp4, mov, avi, webm, mkv, jpg/jpeg, png, gif, webp, mp3, wav, m4a, aac"
 _SECRET = re.compile(r"\b(nmv|clm)_([A-Za-z0-9]+_)?[A-Za-z0-9\-_.]+")
 
 
@@ -184,11 +184,29 @@ class Transport:
             _debug(f"< {name}: {_mask_header(name, value)}")
         if "json" in response.headers.get("content-type", ""):
             response.read()
-            _debug("< " + redact(response.text[:2000]))
+            _debug("< " + redact(_mask_token_fields(response.text)[:2000]))
 
 
 def _debug(line: str) -> None:
     sys.stderr.write(f"debug: {line}\n")
+
+
+def _mask_token_fields(text: str) -> str:
+    """A JSON body with every `…token` field masked by name, whatever the token looks like (the
+    token-shaped pattern of `redact` only knows the documented nmv_/clm_ forms)."""
+    import json
+
+    def mask(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: errors.mask(v) if "token" in str(k).lower() and isinstance(v, str) else mask(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [mask(v) for v in value]
+        return value
+
+    try:
+        return json.dumps(mask(json.loads(text)), ensure_ascii=False, separators=(",", ":"))
+    except ValueError:
+        return text
 
 
 def _mask_header(name: str, value: str) -> str:
@@ -296,9 +314,9 @@ def api_error(status: int, code: int | None, message: str, context: Mapping[str,
             hint = f"top up your credits at {web}"
         return errors.OutOfCredits(f"out of credits{said}", hint=hint, **kw)
     if code == 4001:
-        return errors.BadInput(f"unsupported file type{said}", hint=f"accepted types: {ACCEPTED_TYPES}", **kw)
+        return errors.BadInput(f"unsupported file type{said}", hint=TYPE_HINT, **kw)
     if code == 4002:
-        return errors.BadInput(f"file too large{said}", hint="the limit is 500 MB: compress or trim the file first", **kw)
+        return errors.BadInput(f"file too large{said}", hint=SIZE_HINT, **kw)
     if status == 402:
         return errors.PlanLimit(f"the free plan cannot do this (HTTP 402){said}", **kw)
     if status == 403:
@@ -311,9 +329,9 @@ def api_error(status: int, code: int | None, message: str, context: Mapping[str,
         return errors.NemoError(f"not found (HTTP 404){said}", **kw)
     if status >= 500:
         return errors.NetworkError(f"the service failed (HTTP {status}){said}", hint="try again in a moment", **kw)
+    if status == 400:  # with or without an envelope: the same rejection, the same exit code
+        return errors.BadInput(f"the service rejected the request (HTTP 400){said}", hint=None, **kw)
     if code is not None:
         return errors.NemoError(f"the service answered error {code}{said}", **kw)
-    if status == 400:
-        return errors.BadInput(f"the service rejected the request (HTTP 400){said}", hint=None, **kw)
     return errors.NemoError(f"the service answered HTTP {status}{said}", **kw)
 
