@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, Sequence
 
 from nemo_cli import errors
-from nemo_cli.api import models
+from nemo_cli.api import models, upload
 from nemo_cli.api.http import Credentials, Transport, retry_after
 
 APP = "nemo_agent"
@@ -48,6 +48,17 @@ class NemoClient:
     def state(self, session_id: str) -> models.SessionState:
         data = self.http.call("GET", f"/api/state/{APP}/me/{session_id}/latest")
         return models.SessionState.parse(data, "state")
+
+    # 5. upload: local files as one streamed multipart body, or URLs for the service to fetch
+    def upload_files(
+        self, session_id: str, body: upload.MultipartBody, sent: Callable[[int], None] = lambda n: None
+    ) -> models.UploadResult:
+        data = upload.send_files(self.http, self.upload_path(session_id), body, sent)
+        return models.UploadResult.parse(data, "upload")
+
+    def upload_urls(self, session_id: str, urls: Sequence[str]) -> models.UploadResult:
+        data = self.http.call("POST", self.upload_path(session_id), json=upload.url_body(urls), retry=False)
+        return models.UploadResult.parse(data, "upload")
 
     def upload_path(self, session_id: str) -> str:
         return f"/api/upload-video/{APP}/me/{session_id}"
