@@ -185,6 +185,7 @@ class Profile:
         return table if isinstance(table.get("value"), str) and table.get("value") else {}
 
     def set_token(self, value: str, kind: str, expires_at: str | None = None, user_id: str | None = None) -> None:
+        self._table("token")  # a hand-broken entry is reported, not silently replaced
         self.data["token"] = _drop_none(
             {"value": value, "kind": kind, "expires_at": expires_at, "user_id": user_id}
         )
@@ -209,6 +210,7 @@ class Profile:
 
     def use_session(self, session_id: str) -> None:
         known = self.sessions.get(session_id, {})
+        self._table("session")  # a hand-broken entry is reported, not silently replaced
         self.data["session"] = _drop_none(
             {"id": session_id, "task_id": known.get("task_id"), "created": known.get("created")}
         )
