@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Callable, ContextManager, Mapping, Sequence
 
 from nemo_cli import errors
 from nemo_cli.api import models, upload
-from nemo_cli.api.http import Credentials, Transport, retry_after
+from nemo_cli.api.http import Credentials, Transport, api_error, retry_after
 
 APP = "nemo_agent"
 
@@ -65,6 +65,43 @@ class NemoClient:
 
     def run_path(self) -> str:
         return "/run_sse"
+
+    # 4. send a message: the reply is a stream (nemo_cli.api.sse reads it)
+    def run_stream(self, session_id: str, message: str, read_timeout: float) -> ContextManager[Any]:
+        """POST the message and yield the open streaming response. Never resent once it may have reached
+        the service (the service would run and charge it twice): only a refused connection, a 429 or a
+        rejected token (1001) is sent again, as for every request. `read_timeout` bounds one silent read;
+        the caller enforces its own idle and total limits on top."""
+        import httpx
+
+        body = {
+            "app_name": APP,
+            "user_id": "me",
+            "session_id": session_id,
+            "new_message": {"role": "user", "parts": [{"text": message}]},
+            "streaming": True,
+        }
+        connect = float(self.http.config.get("connect_timeout", 10))
+        return self.http.send(
+            "POST",
+            self.run_path(),
+            stream=True,
+            retry=False,
+            headers={"Accept": "text/event-stream", "Cache-Control": "no-store"},
+            json=body,
+            timeout=httpx.Timeout(read_timeout, connect=connect),
+        )
+
+    def stream_error(self, code: Any, message: str) -> errors.NemoError:
+        """The typed error for an error event inside a stream, as if it had come in an envelope (so 2001
+        gets the registration link for an anonymous user)."""
+        if isinstance(code, int) and not isinstance(code, bool):
+            return api_error(200, code, message, self.http._error_context())  # same layer: the envelope path uses it too
+        said = ": ".join(str(x) for x in (code, message) if x) or "no reason given"
+        return errors.NetworkError(
+            f"the service stopped with an error ({said})",
+            hint="`nemo state` shows whether anything changed; send the message again if nothing did",
+        )
 
     # 8-11. renders
     def render_start(self, body: dict[str, Any]) -> models.RenderStatus:

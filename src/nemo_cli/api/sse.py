@@ -1,0 +1,326 @@
+"""The `/run_sse` stream: bytes → SSE messages (httpx-sse) → normalised events.
+
+Both documented shapes (typed events and Agent Development Kit events) come out as one small vocabulary.
+These are the lines `nemo edit --json` prints (NDJSON, one event per line; `at` is seconds since the
+message was sent; unknown fields may be added later, these stay):
+
+| type          | fields                                   | meaning                                            |
+|---------------|------------------------------------------|----------------------------------------------------|
+| `text`        | `text`, `end`                            | reply text as it arrives; `end: true` closes one message (may carry `""`) |
+| `tool_call`   | `name`, `id`, `args`                     | the service started internal work (a tool)         |
+| `tool_result` | `name`, `id`, `ok`, `result`             | that work finished (`ok: false` = it failed)       |
+| `heartbeat`   | `via` (`comment`, `empty`, `event`)      | a keep-alive: still working                        |
+| `state_change`| `source`, `delta` or `changes`           | `source: "stream"`: the stream's `stateDelta`; `source: "state"`: what changed in the session's state, in words (`changes`) |
+| `error`       | `code`, `message`                        | the service reported an error (the command then fails) |
+| `done`        | `outcome`, `text`, `changes`, `hints`, `summary`, `cost`, `seconds` | the last line of a successful edit; `outcome` is `reply`, `silent` or `recovered` |
+
+`text`, `tool_call`, `tool_result`, `heartbeat`, `error` and `state_change` (stream) come from this module;
+`state_change` (state) and `done` from `nemo_cli.edit_flow`.
+
+Rules applied here: ADK `partial` chunks are passed on as they come and the closing full text, which
+repeats them, only adds what they lacked (each text once); model "thought" parts and echoed user
+messages are not text; a trailing "I encountered a temporary issue" note after a normal reply is dropped
+(reported as an internal `skipped` event, never printed); keep-alives of all three kinds (`: ping`
+comments, empty `data:` lines, heartbeat events) become `heartbeat`; a `data:` that is not JSON becomes
+`skipped`; bad UTF-8 is replaced, not fatal; a last event the server left unterminated is still read.
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+from difflib import SequenceMatcher
+from typing import Any, Callable, Iterable, Iterator
+
+from httpx_sse import EventSource
+
+Event = dict[str, Any]
+INTERNAL = frozenset({"skipped"})  # never printed, never in --json; shown with --verbose
+NOISE = "i encountered a temporary issue"
+_HEARTBEATS = frozenset({"heartbeat", "ping", "keepalive", "keep_alive", "keep-alive"})
+
+
+class _Lines:
+    """What httpx-sse's EventSource reads (`headers`, `iter_text`), fed from raw byte chunks.
+
+    It splits lines itself so that comment lines (`: ping`), which an SSE decoder swallows silently, are
+    reported the moment they arrive; every other line goes on to httpx-sse one at a time, so events and
+    keep-alives keep their order.
+    """
+
+    headers = {"content-type": "text/event-stream"}
+
+    def __init__(self, chunks: Iterable[bytes], on_comment: Callable[[], None]) -> None:
+        self._chunks = chunks
+        self._on_comment = on_comment
+
+    def iter_text(self) -> Iterator[str]:
+        decoder = codecs.getincrementaldecoder("utf-8")("replace")
+        buf = ""
+        open_event = False  # field lines seen since the last blank line
+        first = True
+        for chunk in self._chunks:
+            text = decoder.decode(chunk)
+            if not text:
+                continue
+            if first:
+                text, first = text.lstrip("\ufeff"), False
+            buf += text
+            hold = ""
+            if buf.endswith("\r"):  # maybe the first half of \r\n
+                buf, hold = buf[:-1], "\r"
+            if "\r" in buf:
+                buf = buf.replace("\r\n", "\n").replace("\r", "\n")
+            lines = buf.split("\n")
+            buf = lines.pop() + hold
+            for line in lines:
+                if not line:
+                    open_event = False
+                    yield "\n"
+                elif line[0] == ":":
+                    self._on_comment()
+                else:
+                    open_event = True
+                    yield line + "\n"
+        tail = (buf + decoder.decode(b"", final=True)).rstrip("\r")
+        if tail and tail[0] == ":":
+            self._on_comment()
+        elif tail:
+            open_event = True
+            yield tail + "\n"
+        if open_event:
+            yield "\n"  # the connection closed without the blank line that ends the last event
+
+
+class _Noise:
+    """Holds back text that may be the start of a trailing "temporary issue" note after a normal reply,
+    and drops that note up to the end of its message."""
+
+    def __init__(self) -> None:
+        self.seen = False  # a normal reply has been passed on
+        self.held = ""
+        self.dropping = False
+
+    def text(self, text: str) -> tuple[str, str]:
+        """(text to pass on now, text dropped)."""
+        if self.dropping:
+            return "", text
+        s, self.held = self.held + text, ""
+        low = s.lower()
+        idx = low.find(NOISE)
+        while idx >= 0:
+            if (idx == 0 or not s[idx - 1].isalnum()) and (self.seen or s[:idx].strip()):
+                self.dropping = True
+                return self._pass(s[:idx].rstrip()), s[idx:]
+            idx = low.find(NOISE, idx + 1)
+        for k in range(max(0, len(s) - len(NOISE) + 1), len(s)):
+            if (
+                low[k] == "i"
+                and NOISE.startswith(low[k:])
+                and (k == 0 or not s[k - 1].isalnum())
+                and (self.seen or s[:k].strip())
+            ):
+                self.held = s[k:]
+                return self._pass(s[:k]), ""
+        return self._pass(s), ""
+
+    def _pass(self, text: str) -> str:
+        if text.strip():
+            self.seen = True
+        return text
+
+    def end(self) -> str:
+        """A message ended: what was held back was not the note after all."""
+        out = "" if self.dropping else self._pass(self.held)
+        self.held, self.dropping = "", False
+        return out
+
+
+def _ok(result: Any) -> bool:
+    if isinstance(result, dict):
+        if result.get("ok") is False or result.get("success") is False:
+            return False
+        if result.get("error") not in (None, "", False, {}):
+            return False
+        if str(result.get("status", "")).lower() in ("error", "failed", "failure"):
+            return False
+    return True
+
+
+def _code(value: Any) -> Any:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value)
+    return value if isinstance(value, (int, str)) and value != "" else None
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+class Normaliser:
+    """Turns SSE messages (event name, data) into normalised events. One per stream: it keeps the state
+    that prints each ADK text once and that drops the trailing note."""
+
+    def __init__(self) -> None:
+        self._acc = ""  # partial chunks of the open ADK message
+        self._noise = _Noise()
+        self.turn_complete = False  # an ADK event said `turnComplete`
+        self.open_calls: dict[str, str] = {}  # tool calls without a result yet (id or name → name)
+
+    # -- entry points -------------------------------------------------------------------------------
+    def keepalive(self, via: str) -> list[Event]:
+        return [{"type": "heartbeat", "via": via}]
+
+    def message(self, event: str, data: str) -> list[Event]:
+        """One SSE message: its `event:` name (usually empty) and its joined `data:` lines."""
+        body = data.strip()
+        name = event.strip().lower()
+        if name in _HEARTBEATS or (not body and name in ("", "message")):
+            return self.keepalive("event" if name in _HEARTBEATS else "empty")
+        try:
+            obj = json.loads(body) if body else {}
+        except ValueError:
+            return [{"type": "skipped", "reason": "not JSON", "data": data[:200]}]
+        if not isinstance(obj, dict):
+            return [{"type": "skipped", "reason": "not a JSON object", "data": data[:200]}]
+        if name == "error":
+            return self._close() + [self._error(obj)]
+        kind = obj.get("type")
+        if isinstance(kind, str):
+            return self._typed(kind.lower(), obj)
+        if any(k in obj for k in ("content", "errorCode", "errorMessage", "actions", "partial", "invocationId")):
+            return self._adk(obj)
+        if _code(obj.get("code")) not in (None, 0):  # an API envelope inside the stream
+            return self._close() + [self._error(obj)]
+        return [{"type": "skipped", "reason": "unknown event", "data": data[:200]}]
+
+    def finish(self) -> list[Event]:
+        """The stream ended: pass on anything still held back."""
+        return self._close()
+
+    # -- the two shapes -----------------------------------------------------------------------------
+    def _typed(self, kind: str, obj: dict[str, Any]) -> list[Event]:
+        if kind in ("text", "message", "delta"):
+            text = next((obj[k] for k in ("content", "text", "delta") if isinstance(obj.get(k), str)), "")
+            partial = obj.get("partial")
+            return self._text(text, None if partial is None else bool(partial))
+        if kind in ("tool_call", "function_call"):
+            args = next((obj[k] for k in ("args", "arguments", "input") if k in obj), {})
+            return self._close() + [self._call(obj.get("name"), obj.get("id"), args)]
+        if kind in ("tool_result", "function_response", "tool_response"):
+            result = next((obj[k] for k in ("result", "output", "response") if k in obj), None)
+            return self._close() + [self._result(obj.get("name"), obj.get("id"), result)]
+        if kind in _HEARTBEATS:
+            return self.keepalive("event")
+        if kind == "error":
+            return self._close() + [self._error(obj)]
+        if kind in ("state_change", "state", "state_delta"):
+            delta = next((obj[k] for k in ("delta", "state", "stateDelta") if isinstance(obj.get(k), dict)), {})
+            return [{"type": "state_change", "source": "stream", "delta": delta}]
+        return [{"type": "skipped", "reason": f"unknown event type {kind!r}", "data": ""}]
+
+    def _adk(self, obj: dict[str, Any]) -> list[Event]:
+        out: list[Event] = []
+        content = _dict(obj.get("content"))
+        parts = [p for p in content.get("parts") or [] if isinstance(p, dict)] if content.get("role") != "user" else []
+        texts = [p["text"] for p in parts if isinstance(p.get("text"), str) and not p.get("thought")]
+        if texts:
+            out += self._text("".join(texts), bool(obj.get("partial")))
+        for part in parts:
+            call, response = _dict(part.get("functionCall")), _dict(part.get("functionResponse"))
+            if part.get("functionCall") is not None:
+                out += self._close() + [self._call(call.get("name"), call.get("id"), call.get("args", {}))]
+            elif part.get("functionResponse") is not None:
+                out += self._close() + [self._result(response.get("name"), response.get("id"), response.get("response"))]
+        delta = _dict(_dict(obj.get("actions")).get("stateDelta"))
+        if delta:
+            out.append({"type": "state_change", "source": "stream", "delta": delta})
+        if obj.get("errorCode") not in (None, "") or obj.get("errorMessage"):
+            out += self._close() + [self._error(obj)]
+        if obj.get("turnComplete"):
+            self.turn_complete = True
+        return out
+
+    # -- pieces -------------------------------------------------------------------------------------
+    def _text(self, text: str, partial: bool | None) -> list[Event]:
+        """partial True: a chunk of an open message; False: the closing full text, which repeats the
+        chunks; None (typed events): a chunk of its own."""
+        end = partial is False
+        if partial:
+            self._acc += text
+        elif partial is False:
+            text = self._remainder(text)
+        out, dropped = self._noise.text(text)
+        if end:
+            out += self._noise.end()
+        events: list[Event] = []
+        if out or end:
+            events.append({"type": "text", "text": out, "end": end})
+        if dropped:
+            events.append({"type": "skipped", "reason": "trailing temporary-issue note", "data": dropped})
+        return events
+
+    def _remainder(self, full: str) -> str:
+        acc, self._acc = self._acc, ""
+        if not acc:
+            return full
+        if full.startswith(acc):
+            return full[len(acc):]
+        if " ".join(full.split()) == " ".join(acc.split()) or SequenceMatcher(None, acc, full).ratio() > 0.6:
+            return ""  # the same reply, told slightly differently: it has been printed
+        return full  # a new message after chunks that never closed
+
+    def _close(self) -> list[Event]:
+        """A message boundary (a tool event, an error, the end): flush held text; open chunks are done."""
+        self._acc = ""
+        held = self._noise.end()
+        return [{"type": "text", "text": held, "end": False}] if held else []
+
+    def _call(self, name: Any, cid: Any, args: Any) -> Event:
+        name = str(name) if name else "tool"
+        self.open_calls[str(cid) if cid else name] = name
+        return {"type": "tool_call", "name": name, "id": cid, "args": args if args is not None else {}}
+
+    def _result(self, name: Any, cid: Any, result: Any) -> Event:
+        name = str(name) if name else "tool"
+        key = str(cid) if cid and str(cid) in self.open_calls else name
+        if key not in self.open_calls:  # matched by name when the ids are missing or differ
+            key = next((k for k, v in self.open_calls.items() if v == name), key)
+        self.open_calls.pop(key, None)
+        return {"type": "tool_result", "name": name, "id": cid, "ok": _ok(result), "result": result}
+
+    def _error(self, obj: dict[str, Any]) -> Event:
+        code = _code(obj.get("errorCode"))
+        if code is None:
+            code = _code(obj.get("code"))
+        message = next(
+            (obj[k] for k in ("errorMessage", "message", "error", "msg", "detail") if isinstance(obj.get(k), str) and obj[k]),
+            "",
+        )
+        if not message and isinstance(obj.get("error"), dict):
+            message = str(obj["error"].get("message") or "")
+        return {"type": "error", "code": code, "message": message}
+
+
+def pump(chunks: Iterable[bytes], emit: Callable[[Event], None], normaliser: Normaliser | None = None) -> Normaliser:
+    """Read a whole stream, calling `emit` with each normalised event the moment it is complete.
+
+    Errors of the byte source (a dropped connection) propagate to the caller unchanged.
+    """
+    norm = normaliser or Normaliser()
+    source = _Lines(chunks, lambda: emit(norm.keepalive("comment")[0]))
+    for message in EventSource(source).iter_sse():  # type: ignore[arg-type]  # duck-typed response
+        for event in norm.message(message.event, message.data):
+            emit(event)
+    for event in norm.finish():
+        emit(event)
+    return norm
+
+
+def parse(chunks: Iterable[bytes]) -> list[Event]:
+    """Every normalised event of a finished stream (for tests and tools)."""
+    events: list[Event] = []
+    pump(chunks, events.append)
+    return events

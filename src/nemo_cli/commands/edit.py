@@ -1,0 +1,108 @@
+"""`nemo edit`: send an instruction to the session and stream the reply."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from nemo_cli.commands import common
+
+DEFAULT_SETTLE = 30.0
+
+
+def edit(
+    message: Annotated[
+        Optional[list[str]],
+        typer.Argument(
+            metavar="MESSAGE…",
+            help="The instruction, in words (quoted or not); - reads it from stdin.",
+            show_default=False,
+        ),
+    ] = None,
+    file: Annotated[
+        Optional[Path],
+        typer.Option("--file", "-f", metavar="PATH", help="Read the instruction from a file (- for stdin).", show_default=False),
+    ] = None,
+    settle: Annotated[
+        bool,
+        typer.Option(
+            "--settle",
+            help=(
+                "After the reply, wait until the timeline has stopped changing (the service adds music and a "
+                f"title on its own after a generation) for {DEFAULT_SETTLE:g}s, then print its summary."
+            ),
+        ),
+    ] = False,
+    settle_for: Annotated[
+        Optional[float],
+        typer.Option("--settle-for", metavar="SECONDS", min=0, help="--settle, with SECONDS of stillness instead.", show_default=False),
+    ] = None,
+    show_cost: Annotated[bool, typer.Option("--show-cost", help="Print the credits spent (balance before and after) on stderr.")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show tool calls and results on stderr.")] = False,
+    timeout: Annotated[
+        Optional[float],
+        typer.Option("--timeout", metavar="SECONDS", min=0, help="Give up after SECONDS in all (default: setting edit.timeout).", show_default=False),
+    ] = None,
+    session: common.SessionOpt = None,
+    json: common.Json = False,
+    quiet: common.Quiet = False,
+) -> None:
+    """Send an instruction to the session and stream the reply to stdout as it arrives.
+
+    Tool calls stay hidden (--verbose shows them). When the service answers without words, the change it
+    made to the timeline is printed instead. A dropped connection is never answered by sending the
+    message again (it would run and be charged twice): nemo watches the session's state and reports the
+    change. Ctrl-C stops listening; the service keeps working (`nemo state` shows the outcome).
+    With --json, one event per line (text, tool_call, tool_result, heartbeat, state_change, done).
+
+    \b
+    nemo edit "remove the section between 0:45 and 1:20 and join the remaining parts smoothly"
+    nemo edit add lo-fi background music at 35% --show-cost
+    echo "add title 'Urban Dreams'" | nemo edit - --json | jq -r 'select(.type=="text").text'
+    nemo edit --file instructions.txt --settle-for 20
+    """
+    from nemo_cli import edit_flow
+
+    ctx = common.use(json=json, quiet=quiet)
+    instruction = _instruction(message or [], file)
+    edit_flow.run(
+        ctx,
+        instruction,
+        edit_flow.Options(session=session, verbose=verbose, timeout=timeout, show_cost=show_cost,
+                          settle=settle_for if settle_for is not None else DEFAULT_SETTLE if settle else None),
+    )
+
+
+def _instruction(words: list[str], file: Path | None) -> str:
+    """The message from exactly one place: the arguments, a file, or stdin (`-`)."""
+    import sys
+
+    from nemo_cli.errors import BadInput, UsageError
+
+    if words and file is not None:
+        raise UsageError("give the message as arguments or with --file, not both")
+    if file is None and not words:
+        raise UsageError("no message given", hint='nemo edit "what to do", nemo edit --file PATH, or pipe it: … | nemo edit -')
+    stdin = words == ["-"] or (file is not None and str(file) == "-")
+    try:
+        if stdin:
+            text = sys.stdin.read()
+        elif file is not None:
+            text = file.read_text(encoding="utf-8")
+        else:
+            text = " ".join(words)
+    except OSError as exc:
+        raise BadInput(f"cannot read the message from {file}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise BadInput(f"the message in {'stdin' if stdin else file} is not UTF-8 text") from None
+    text = text.strip()
+    if not text:
+        source = "stdin" if stdin else str(file) if file is not None else "the argument"
+        raise UsageError(f"the message from {source} is empty", hint='say what to do, e.g. nemo edit "add a title \'Hello\'"')
+    return text
+
+
+def register(app: typer.Typer) -> None:
+    app.command("edit")(edit)
