@@ -182,6 +182,19 @@ class Output:
         with status:
             yield Spinner(status)
 
+    @contextmanager
+    def live_table(self, headers: list[str]) -> Iterator["LiveTable"]:
+        """A table on stderr redrawn in place as its rows change, on a terminal; a no-op elsewhere (callers
+        print a line per change instead). The last drawing stays on screen."""
+        if not self.terminal.live or self.quiet:
+            yield LiveTable(None, headers)
+            return
+        from rich.console import Console
+        from rich.live import Live
+
+        with Live(console=Console(file=sys.stderr), auto_refresh=False, transient=False) as live:
+            yield LiveTable(live, headers)
+
 
 class Progress:
     def __init__(self, bar: Any, task: Any) -> None:
@@ -218,3 +231,23 @@ class Spinner:
     def update(self, text: str) -> None:
         if self._status is not None:
             self._status.update(text)
+
+
+class LiveTable:
+    def __init__(self, live: Any, headers: list[str]) -> None:
+        self._live, self._headers = live, headers
+
+    @property
+    def active(self) -> bool:
+        return self._live is not None
+
+    def update(self, rows: list[list[str]]) -> None:
+        if self._live is None:
+            return
+        from rich.table import Table
+        from rich.text import Text
+
+        table = Table(*self._headers, box=None, pad_edge=False, header_style="bold")
+        for row in rows:
+            table.add_row(*(Text(cell) for cell in row))  # Text: a file name with [brackets] is not markup
+        self._live.update(table, refresh=True)

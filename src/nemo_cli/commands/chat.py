@@ -1,0 +1,319 @@
+"""`nemo chat`: the iterative workflow as a conversation — rough cut, look, refine.
+
+Each line is routed by the contract's table (nemo_cli.routing) and carried out by the one-shot command
+itself (nemo_cli.chat_turns says which), invoked in-process through the same command tree: an export in
+chat is `nemo export -o .`, an edit is `nemo edit "…"` followed by `nemo state`. So each action prints,
+fails and exits as it does on its own, and its Ctrl-C handling (stop waiting, say how to pick it up
+again) is what returns chat to the prompt.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING, Annotated, Any, Optional
+
+import typer
+
+from nemo_cli.commands import common
+
+if TYPE_CHECKING:
+    from nemo_cli.chat_turns import Turn
+    from nemo_cli.context import Context
+
+PROMPT = "nemo> "
+HISTORY_LINES = 1000
+
+
+def chat(
+    typer_ctx: typer.Context,
+    line: Annotated[
+        Optional[str],
+        typer.Argument(metavar="LINE", help="Route this one line, carry it out and exit with its exit code.", show_default=False),
+    ] = None,
+    session: common.SessionOpt = None,
+    json: Annotated[bool, typer.Option("--json", help="Print one NDJSON record per turn on stdout.")] = False,
+    quiet: common.Quiet = False,
+) -> None:
+    """Talk to the editor: each line is an edit, or export / credits / status / upload.
+
+    Lines are routed like the service's own agent does (English and Chinese keywords): export, 导出,
+    download → `nemo export -o .` (a render-named MP4 here, or the path the line names: "export 1080p to
+    cut.mp4"); credits, 积分, balance, 余额 → `nemo credits`; status, 状态, show tracks → `nemo state`;
+    upload, 上传 or the path of a media file → `nemo upload`; anything else is an edit, streamed, followed by
+    the track summary. A session is started when an upload or edit needs one and none is in effect.
+
+    On a terminal: a prompt with line editing and history (kept next to the store), Ctrl-C cancels the
+    current wait, Ctrl-D leaves. With stdin not a terminal each input line is one turn, and the exit code
+    is the first failing turn's (0 if none failed). With LINE, that one line is carried out.
+
+    \b
+    nemo chat
+    nemo chat "export 1080p mp4"
+    printf 'upload raw.mp4\\nadd a title "Hello"\\nexport to hello.mp4\\n' | nemo chat
+    """
+    ctx = common.use(json=json, quiet=quiet)
+    talk = Conversation(ctx, typer_ctx, session=session, json=json, quiet=quiet)
+    if line is not None:
+        raise typer.Exit(talk.turn(line))
+    if ctx.terminal.can_prompt:
+        _interactive(ctx, talk)
+        return
+    first_failure = 0
+    for raw in sys.stdin:
+        text = raw.strip()
+        if text.lower() in _leave_words():
+            break
+        if not text or text.startswith("#"):
+            continue  # blank lines and comments in a script of turns
+        code = talk.turn(text)
+        first_failure = first_failure or code
+    raise typer.Exit(first_failure)
+
+
+def _leave_words() -> tuple[str, ...]:
+    from nemo_cli.chat_turns import LEAVE
+
+    return LEAVE
+
+
+class Conversation:
+    """Carries out turns: routes a line, starts a session when one is needed, runs each command of the
+    turn through the command tree, and (with --json) makes one NDJSON record of it."""
+
+    def __init__(self, ctx: "Context", typer_ctx: typer.Context, *, session: str | None, json: bool, quiet: bool) -> None:
+        self.ctx = ctx
+        self.session = session
+        self.json = json
+        self.quiet = quiet
+        self.count = 0
+        root = typer_ctx.find_root()
+        self._root = root.command
+        self._globals = global_args(root.params)
+
+    def turn(self, line: str) -> int:
+        """One line, start to end; returns its exit code (0, or the first failing command's)."""
+        from nemo_cli import chat_turns
+        from nemo_cli.errors import NemoError
+
+        self.count += 1
+        text = line.strip()
+        if text.lower() in chat_turns.HELP:
+            for help_line in chat_turns.HELP_LINES:
+                self.ctx.out.info(help_line)
+            return 0
+        try:
+            turn = chat_turns.plan(text, session=self.session, json=self.json, quiet=self.quiet)
+        except NemoError as exc:
+            self.ctx.out.error(exc.message, exc.hint)
+            self._record(text, None, exc.exit_code, [], exc.message)
+            return exc.exit_code
+        commands = list(turn.commands)
+        if turn.needs_session and not self._session_in_effect():
+            commands.insert(0, self._new_session())
+        results: list[dict[str, Any]] = []
+        code, error = 0, None
+        for argv in commands:
+            code, docs, error = self._invoke(argv)
+            results.append({"argv": argv, "exit_code": code, "output": docs})
+            if code:
+                break
+        self._record(text, turn, code, results, error)
+        return code
+
+    # -- the pieces --------------------------------------------------------------------------------
+    def _session_in_effect(self) -> bool:
+        from nemo_cli.errors import SessionNotFound
+
+        try:
+            self.ctx.session_id(self.session)
+        except SessionNotFound:
+            return False
+        return True
+
+    def _new_session(self) -> list[str]:
+        from nemo_cli.context import now_iso
+
+        shown = (["--json"] if self.json else []) + (["-q"] if self.quiet else [])
+        return ["session", "new", "--name", f"nemo chat {now_iso()[:16].replace('T', ' ')}", *shown]
+
+    def _invoke(self, argv: list[str]) -> tuple[int, list[Any], str | None]:
+        """Run one command line in-process, as `nemo ARGV` would; with --json its stdout is captured
+        (to go into the turn's record) and its error line noted."""
+        if not self.json:
+            return self._main(argv), [], None
+        import io
+        from contextlib import redirect_stderr, redirect_stdout
+
+        captured, errors = io.StringIO(), _ErrorTap(sys.stderr)
+        with redirect_stdout(captured), redirect_stderr(errors):  # type: ignore[type-var]
+            code = self._main(argv)
+        return code, _documents(captured.getvalue()), errors.last
+
+    def _main(self, argv: list[str]) -> int:
+        try:
+            self._root.main(args=self._globals + argv, prog_name="nemo", standalone_mode=True)
+        except SystemExit as exc:
+            return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        except KeyboardInterrupt:  # between the command's own handlers: still just this turn
+            self.ctx.out.error("interrupted")
+            return 130
+        return 0
+
+    def _record(self, line: str, turn: "Turn | None", code: int, results: list[dict[str, Any]], error: str | None) -> None:
+        if self.json:
+            self.ctx.out.ndjson(
+                {
+                    "turn": self.count,
+                    "line": line,
+                    "action": turn.route.action if turn else None,
+                    "exit_code": code,
+                    "error": error if code else None,
+                    "commands": results,
+                }
+            )
+
+
+def global_args(params: dict[str, Any]) -> list[str]:
+    """The root options this command was started with, as arguments: for the commands chat runs in-process
+    and batch runs as subprocesses."""
+    args: list[str] = []
+    if params.get("debug"):
+        args.append("--debug")
+    if params.get("no_color"):
+        args.append("--no-color")
+    if params.get("profile"):
+        args += ["--profile", params["profile"]]
+    if params.get("api_url"):
+        args += ["--api-url", params["api_url"]]
+    return args
+
+
+def _documents(text: str) -> list[Any]:
+    """The JSON documents a command printed (one, or an NDJSON stream); other text is kept as text."""
+    import json as jsonlib
+
+    decoder = jsonlib.JSONDecoder()
+    docs: list[Any] = []
+    at = 0
+    while True:
+        while at < len(text) and text[at].isspace():
+            at += 1
+        if at >= len(text):
+            return docs
+        try:
+            doc, at = decoder.raw_decode(text, at)
+        except ValueError:
+            docs.append(text[at:].rstrip("\n"))
+            return docs
+        docs.append(doc)
+
+
+class _ErrorTap:
+    """stderr as it is (a terminal stays a terminal for progress bars), remembering the last `error:` line."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+        self.last: str | None = None
+
+    def write(self, text: str) -> int:
+        import re
+
+        for piece in text.splitlines():
+            plain = re.sub(r"\x1b\[[0-9;]*m", "", piece)
+            if plain.startswith("error: "):
+                self.last = plain[len("error: ") :]
+        return self._stream.write(text)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+# -- the interactive prompt -------------------------------------------------------------------------
+
+
+def _interactive(ctx: "Context", talk: Conversation) -> None:
+    history = _History(ctx.store.path.parent / "chat_history")
+    where = ctx.session_id(talk.session) if talk._session_in_effect() else None
+    ctx.out.info(
+        f"nemo chat — session {where}" if where else "nemo chat — no session yet: the first upload or edit starts one"
+    )
+    ctx.out.info("Type an edit, or export / credits / status / upload FILE; `help` lists them. Ctrl-D leaves.")
+    while True:
+        try:
+            line = _read(ctx, PROMPT)
+        except EOFError:
+            ctx.out.info("")
+            return
+        except KeyboardInterrupt:  # Ctrl-C at the prompt drops the line, like a shell
+            ctx.out.info("")
+            continue
+        text = line.strip()
+        if not text:
+            continue
+        history.add(line)
+        if text.lower() in _leave_words():
+            return
+        talk.turn(text)
+
+
+def _read(ctx: "Context", prompt: str) -> str:
+    """A line from the terminal: with line editing when stdout is the terminal too (readline draws its
+    prompt there); otherwise the prompt goes to stderr, keeping stdout for data."""
+    if ctx.terminal.stdout_tty:
+        return input(prompt)
+    sys.stderr.write(prompt)
+    sys.stderr.flush()
+    line = sys.stdin.readline()
+    if not line:
+        raise EOFError
+    return line.rstrip("\n")
+
+
+class _History:
+    """Persisted line history via readline, appended line by line (a crash loses nothing; two chats at
+    once both keep theirs), trimmed to the last HISTORY_LINES when it has grown to twice that."""
+
+    def __init__(self, path: Any) -> None:
+        self.path = path
+        try:
+            import readline
+        except ImportError:  # no readline on this platform: no editing or history, still a prompt
+            self.readline = None
+            return
+        self.readline = readline
+        readline.set_history_length(HISTORY_LINES)
+        try:
+            if path.exists():
+                readline.read_history_file(str(path))
+                if _line_count(path) > 2 * HISTORY_LINES:
+                    readline.write_history_file(str(path))
+        except OSError:
+            pass
+
+    def add(self, line: str) -> None:
+        """Keep a line: in memory (input() has already done that when readline drew the prompt) and on disk."""
+        rl = self.readline
+        if rl is None:
+            return
+        try:
+            count = rl.get_current_history_length()
+            if count == 0 or rl.get_history_item(count) != line:
+                rl.add_history(line)
+            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            if not self.path.exists():
+                self.path.touch(mode=0o600)
+            rl.append_history_file(1, str(self.path))
+        except (OSError, AttributeError):
+            pass  # history is a convenience: never a reason to fail a turn
+
+
+def _line_count(path: Any) -> int:
+    try:
+        with open(path, "rb") as fh:
+            return sum(1 for _ in fh)
+    except OSError:
+        return 0
+
+
+def register(app: typer.Typer) -> None:
+    app.command("chat")(chat)
