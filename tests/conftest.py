@@ -16,3 +16,108 @@ def isolated_env(tmp_path, monkeypatch):
     config = tmp_path / "nemo-config"
     monkeypatch.setenv("NEMO_CONFIG_DIR", str(config))
     return config
+
+
+# -- the emulator, for end-to-end tests ----------------------------------------------------------
+
+# Waits the CLI takes from the environment, shortened so end-to-end tests never sleep for long
+FAST_WAITS = {
+    "NEMO_RETRY_BACKOFF": "0.01",
+    "NEMO_RATE_LIMIT_WAIT": "0.05",
+    "NEMO_EDIT_RECOVER_FIRST": "0.05",
+    "NEMO_EDIT_RECOVER_INTERVAL": "0.05",
+    "NEMO_EXPORT_POLL_MIN": "0.02",
+    "NEMO_EXPORT_POLL_MAX": "0.1",
+}
+
+
+def _emulator_class():
+    """The fixture's object: the in-process Emulator plus helpers to run the real `nemo` against it."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from nemo_cli.emulator.server import Emulator
+
+    bin_dir = Path(sys.executable).parent
+
+    class TestEmulator(Emulator):
+        config_dir: Path
+        clips: Path  # generated clips shared by the whole test run, copied on request
+
+        def env(self, **extra):
+            """os.environ + NEMO_API_URL/NEMO_WEB_URL for this emulator, the test's NEMO_CONFIG_DIR, fast
+            waits, the venv's bin first on PATH; `NAME=None` removes a variable."""
+            env = {
+                **os.environ,
+                **FAST_WAITS,
+                "NEMO_API_URL": self.url,
+                "NEMO_WEB_URL": self.web_url,
+                "NEMO_CONFIG_DIR": str(self.config_dir),
+                "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}",
+            }
+            for name, value in extra.items():
+                if value is None:
+                    env.pop(name, None)
+                else:
+                    env[name] = str(value)
+            return env
+
+        def nemo(self, *args, input=None, env=None, timeout=120):
+            """Run the real `nemo` entry point as a subprocess (text mode, output captured)."""
+            return subprocess.run(
+                [str(bin_dir / "nemo"), *map(str, args)],
+                input=input,
+                env=self.env(**(env or {})),
+                capture_output=True,
+                text=True,
+                timeout=timeout,
+            )
+
+        def media(self, path, seconds=8):
+            """A generated clip (testsrc + sine, 320x240, H.264/AAC) at `path`."""
+            from nemo_cli.emulator.media import make_clip
+
+            path = Path(path)
+            cached = self.clips / f"clip-{seconds:g}s.mp4"
+            if not cached.exists():
+                part = cached.with_suffix(".part.mp4")
+                make_clip(part, seconds)
+                part.replace(cached)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(cached, path)
+            return path
+
+    return TestEmulator
+
+
+@pytest.fixture(scope="session")
+def _emulator_clips(tmp_path_factory):
+    return tmp_path_factory.mktemp("emulator-clips")
+
+
+@pytest.fixture
+def emulator(tmp_path, isolated_env, _emulator_clips):
+    """A started emulator with fast timings and no silent edits, stopped after the test."""
+    from nemo_cli.emulator.server import Options
+
+    emu = _emulator_class()(
+        Options(
+            silent_rate=0.0,
+            seed=1,
+            edit_seconds=0.05,
+            render_seconds=0.3,
+            keepalive_seconds=0.05,
+            credits=100,
+            data_dir=tmp_path / "emulator-data",
+        )
+    )
+    emu.config_dir = isolated_env
+    emu.clips = _emulator_clips
+    emu.start()
+    try:
+        yield emu
+    finally:
+        emu.stop()
