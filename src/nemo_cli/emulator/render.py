@@ -15,10 +15,10 @@ from nemo_cli.emulator.world import Render, World
 
 
 class Renderer:
-    def __init__(self, world: World, out_dir: Path, render_seconds: float) -> None:
+    def __init__(self, world: World, out_dir: Path, options: Any) -> None:
         self.world = world
         self.out_dir = out_dir
-        self.render_seconds = render_seconds
+        self.options = options  # read at each render: tests may change render_seconds on a live emulator
         self._session_locks: dict[str, threading.Lock] = {}
         self._procs: dict[str, subprocess.Popen] = {}
         self._threads: list[threading.Thread] = []
@@ -36,9 +36,9 @@ class Renderer:
             return 100
         if render.status != "processing" or render.started is None:
             return 0 if render.status == "pending" else render.progress_at_end
-        if self.render_seconds <= 0:
+        if self.options.render_seconds <= 0:
             return 99
-        return min(99, int((time.monotonic() - render.started) / self.render_seconds * 100))
+        return min(99, int((time.monotonic() - render.started) / self.options.render_seconds * 100))
 
     def cancel(self, render: Render) -> bool:
         """Cancel a render that has not ended; False when it already has."""
@@ -91,7 +91,7 @@ class Renderer:
             except media.MediaError as exc:
                 error = str(exc)
         # the advertised pace: never finish before render_seconds, whatever ffmpeg took
-        remaining = self.render_seconds - (time.monotonic() - render.started)
+        remaining = self.options.render_seconds - (time.monotonic() - render.started)
         if remaining > 0 and render.cancel.wait(remaining):
             return
         with self.world.lock:

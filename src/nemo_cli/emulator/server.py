@@ -88,7 +88,7 @@ class Service:
         self.faults = FaultBook(options.faults, seed=options.seed)
         self.rng = random.Random(options.seed)
         self.rng_lock = threading.Lock()
-        self.renderer = Renderer(self.world, data_dir / "renders", options.render_seconds)
+        self.renderer = Renderer(self.world, data_dir / "renders", options)
         self.requests: list[Record] = []
         self.url = self.cdn_url = self.web_url = ""
         self.tasks: set[asyncio.Task] = set()  # runs that go on after their stream closed
