@@ -211,10 +211,17 @@ def test_generation_without_media():
     assert turn.cost == 100
     assert video(turn) == [(0, 15000, "generated", 0)]
     assert [t["tt"] for t in turn.draft["t"]] == [0, 1, 7]  # stage two: music and a title of its own
+    assert [t.name for t in turn.tools] == ["video_generate", "music_add", "title_add"]
+    assert track(turn, "trk_music")["sg"][0]["d"] == 15000
     assert track(turn, "trk_title")["sg"][0]["m"]["text"] == "A sunset over the sea"
     assert turn.draft["x_emu"] == {"rev": 0}
     # with footage in the session, nothing is generated
     assert_unchanged(respond("generate a clip of a sunset", clip_state(8)))
+    # music asked for in the same message replaces the automatic one
+    own = respond("generate a clip of a city at night with jazz music", clip_state())
+    assert [t.name for t in own.tools] == ["video_generate", "title_add", "music_add"]
+    assert track(own, "trk_music")["m"]["title"] == "Jazz music"
+    assert own.tools[0].args == {"prompt": "a city at night", "duration_ms": 10000}
 
 
 # -- several actions, clamping, refusals, unknowns ------------------------------------------------------
@@ -423,3 +430,18 @@ def test_unknown_flavour_is_a_programming_error():
         events.encode(Turn([], [ToolStep("x", {}, {})], None, 0), "xml", invocation_id="e")
     with pytest.raises(ValueError):
         events.keepalive("xml", 0)
+
+
+def test_music_and_title_can_be_removed_again():
+    state = clip_state(8)
+    state["draft"] = respond("add jazz music and add title 'Hi'", state).draft
+    turn = respond("remove the music and delete the title", state)
+    assert [t["id"] for t in turn.draft["t"]] == ["trk_video"]
+    assert turn.text == "Done! I removed the background music and removed the title."
+    assert_unchanged(respond("remove the music", clip_state(8)))
+
+
+def test_questions_about_the_timeline_are_answered_without_a_change():
+    turn = respond("how long is the video?", clip_state(5, 3))
+    assert_unchanged(turn)
+    assert turn.text.startswith("The video is 0:08 long, in 2 segments.")

@@ -7,8 +7,9 @@ it) and returns a `Turn`: the reply text split into stream chunks, the tool step
 The timeline is the first video track (`tt` 0): contiguous segments, each a span of a source (`src` from
 `in` for `d` ms). Every cut is computed on timeline positions and mapped back to exact source offsets; the
 other tracks (music, title, anything unknown) then follow the new length. Keys we do not know are copied
-untouched. Several actions in one instruction are applied in the order they are written, each on the
-timeline the previous one left.
+untouched. Several actions in one instruction are applied in the order they are written. Timestamps
+the user writes ("remove 0:45-1:20") mean the timeline as it was when the message was sent, even after an
+earlier action of the same message has cut it; lengths ("the last 5 seconds") mean the timeline as it is.
 """
 
 from __future__ import annotations
@@ -305,6 +306,7 @@ class Outcome:
     changed: bool = True
     closing: str = ""    # a closing sentence (GUI talk, the way the real service's agent writes it)
     note: str = ""       # a remark when nothing changed ("0:45 is past the end…")
+    extra: list[tuple[str, dict]] = field(default_factory=list)  # further tool steps it took (name, args)
 
 
 @dataclass
@@ -459,6 +461,15 @@ def _music(tl: Timeline, style: str | None, volume: int | None, only_volume: boo
                    closing="Open the Audio panel if you want to fine-tune the volume.")
 
 
+def _drop(tl: Timeline, music: bool) -> Outcome:
+    track = tl.track(1, "trk_music", kind="music") if music else tl.track(7, "trk_title")
+    what = "background music" if music else "title"
+    if track is None:
+        return Outcome("", changed=False, note=f"there was no {what} to remove")
+    tl.draft["t"].remove(track)
+    return Outcome(f"removed the {what}")
+
+
 TRANSITION_STYLES = {
     "crossfade": "crossfade", "cross-fade": "crossfade", "cross fade": "crossfade", "smooth": "crossfade",
     "fade": "fade", "dissolve": "dissolve", "wipe": "wipe", "slide": "slide", "zoom": "zoom",
@@ -498,8 +509,8 @@ def _grade(tl: Timeline, look: str | None, values: dict[str, float]) -> Outcome:
         if not isinstance(seg.get("m"), dict):
             seg["m"] = {}
         old = seg["m"].get("grade") if isinstance(seg["m"].get("grade"), dict) else {}
-        grade = {"look": old.get("look"), "exposure": float(old.get("exposure", 0.0) or 0.0),
-                 "contrast": int(old.get("contrast", 0) or 0), "saturation": int(old.get("saturation", 0) or 0)}
+        grade = {"look": old.get("look"), "exposure": float(_num(old.get("exposure")) or 0.0),
+                 "contrast": int(_num(old.get("contrast")) or 0), "saturation": int(_num(old.get("saturation")) or 0)}
         grade.update({k: v for k, v in old.items() if k not in grade})
         if look:
             grade["look"] = look
@@ -515,7 +526,7 @@ def _grade(tl: Timeline, look: str | None, values: dict[str, float]) -> Outcome:
                    closing="Drag the Intensity slider in the Color panel to make it stronger or softer.")
 
 
-def _generate(tl: Timeline, subject: str, n: int | None, explicit: set[str]) -> list[Outcome]:
+def _generate(tl: Timeline, subject: str, n: int | None, explicit: set[str]) -> Outcome:
     """Stage one: the raw clip; stage two: music and a title, unless the user asked for their own."""
     d = max(1000, min(n or GENERATED_MS, 300_000))
     width = int(_num(tl.canvas.get("width")) or 1280)
@@ -529,16 +540,19 @@ def _generate(tl: Timeline, subject: str, n: int | None, explicit: set[str]) -> 
     else:
         tl.video["sg"] = [seg]
     tl.draft["d"] = d
-    outcomes = [Outcome(f"generated a {fmt_adjective(d)} clip of {subject}" if subject else
-                        f"generated a {fmt_adjective(d)} clip",
-                        closing="Click the Export button to download it.")]
+    outcome = Outcome(f"generated a {fmt_adjective(d)} clip" + (f" of {subject}" if subject else ""),
+                      closing="Click the Export button to download it.")
+    added = []
     if "music" not in explicit:
-        outcomes.append(_music(tl, "cinematic", 40))
+        added.append(_music(tl, "cinematic", 40).phrase)
+        outcome.extra.append(("music_add", {"style": "cinematic", "volume": 40}))
     if "title" not in explicit:
-        outcomes.append(_title(tl, label[:1].upper() + label[1:]))
-    for o in outcomes[1:]:
-        o.closing = ""
-    return outcomes
+        text = label[:1].upper() + label[1:]
+        added.append(_title(tl, text).phrase)
+        outcome.extra.append(("title_add", {"text": text}))
+    if added:
+        outcome.phrase += " and then added " + " and ".join(p.replace("added ", "", 1) for p in added)
+    return outcome
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -598,6 +612,7 @@ class _Reader:
         self._trim()
         self._keep_length()
         self._best_takes()
+        self._drop_tracks()
         self._title()
         self._music()
         self._transitions()
@@ -611,23 +626,13 @@ class _Reader:
                    rf"(?:(?P<n>{TIME})\s+(?:long\s+)?)?(?:(?:short|quick|little|new|cinematic)\s+)?"
                    r"(?:video|clip|film|movie|reel|short|animation|footage)\b"
                    r"(?:\s+(?:of|about|showing|with|featuring|that\s+shows|on)\s+(?P<subject>[^,.;!?\x00]+?)"
-                   rf"{_NEXT_ACTION})?")
+                   rf"(?:{_NEXT_ACTION}|(?=\s+(?:with|and)\s+(?:[a-z-]+\s+){{0,3}}(?:music|title|transitions)\b)))?")
         for m in self.each(pattern):
             subject = self.original[m.start("subject"):m.end("subject")].strip() if m.group("subject") else ""
             n = parse_time(m.group("n")) if m.group("n") else None
             explicit = {w for w in ("music", "title") if re.search(rf"\b{w}\b", self.text)}
-            holder: dict[str, list[Outcome]] = {}
-
-            def run(tl: Timeline, subject=subject, n=n, explicit=explicit, holder=holder) -> Outcome:
-                outcomes = _generate(tl, subject, n, explicit)
-                holder["extra"] = outcomes[1:]
-                first = outcomes[0]
-                if holder["extra"]:
-                    first.phrase += " and then added " + " and ".join(
-                        o.phrase.replace("added ", "", 1) for o in holder["extra"])
-                return first
-
-            self.add(m, "video_generate", {"prompt": subject, "duration_ms": max(1000, min(n or GENERATED_MS, 300_000))}, run)
+            self.add(m, "video_generate", {"prompt": subject, "duration_ms": max(1000, min(n or GENERATED_MS, 300_000))},
+                     lambda tl, subject=subject, n=n, explicit=explicit: _generate(tl, subject, n, explicit))
 
     def _keep_range(self) -> None:
         patterns = [
@@ -715,6 +720,14 @@ class _Reader:
                 text = None
             self.add(m, "title_add", {"text": text} if text else {"from": "file_name"},
                      lambda tl, text=text: _title(tl, text))
+
+    def _drop_tracks(self) -> None:
+        pattern = (r"\b(?:remove|delete|drop|take\s+out|get\s+rid\s+of|mute)\s+(?:the\s+|all\s+)?"
+                   r"(?P<what>background\s+music|music|bgm|soundtrack|title(?:\s+card)?)\b")
+        for m in self.each(pattern):
+            music = "title" not in m.group("what")
+            self.add(m, "track_remove", {"track": "music" if music else "title"},
+                     lambda tl, music=music: _drop(tl, music))
 
     def clause_before(self, pos: int) -> int:
         """Where the clause ending at `pos` starts: after punctuation, a quote, "and"/"then", or read words."""
@@ -826,7 +839,11 @@ def _chunks(text: str, words: int = 4) -> list[str]:
 
 
 def _join(phrases: list[str]) -> str:
-    return phrases[0] if len(phrases) == 1 else ", ".join(phrases[:-1]) + " and " + phrases[-1]
+    """"a", "a and b", "a, b and c"; ", then" before the last when a phrase has its own "and"."""
+    if len(phrases) == 1:
+        return phrases[0]
+    last = ", then " if any(" and " in p for p in phrases) else " and "
+    return ", ".join(phrases[:-1]) + last + phrases[-1]
 
 
 def _reply(text: str) -> Turn:
@@ -872,8 +889,8 @@ def respond(instruction: str, state: dict, *, silent: bool = False) -> Turn:
                           f"\"keep 0:00-{fmt_time(max(1000, tl.length // 2))}\".")
         generated = generated or action.tool == "video_generate"
         outcomes.append(outcome)
-        tools.append(ToolStep(action.tool, action.args,
-                              {"ok": True, "changed": outcome.changed, "duration_ms": tl.length}))
+        for name, args in [(action.tool, action.args), *outcome.extra]:
+            tools.append(ToolStep(name, args, {"ok": True, "changed": outcome.changed, "duration_ms": tl.length}))
 
     tl.draft["d"] = tl.length
     changed = tl.draft != before
