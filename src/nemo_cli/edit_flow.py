@@ -355,7 +355,7 @@ def _listen(ctx: "Context", sid: str, instruction: str, limits: _Limits, printer
         spinner.stop()
         if thread.is_alive() and response is not None:
             _abort(response)
-            thread.join(timeout=2.0)
+            thread.join(timeout=0.5)
 
 
 # -- after the stream --------------------------------------------------------------------------------
