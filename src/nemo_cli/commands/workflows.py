@@ -1,0 +1,198 @@
+"""The advertised workflows as checked commands: `trim`, `grade`, `film`, `demo-clip`.
+
+Each one validates its parameters before a credit is spent (nemo_cli.recipes), composes one precise
+instruction, sends it through the same machinery as `nemo edit`, then checks the new state and warns when
+the change it asked for is not visible. `--dry-run` prints the instruction and sends nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Callable, Optional
+
+import typer
+
+from nemo_cli.commands import common
+
+DryRun = Annotated[bool, typer.Option("--dry-run", help="Print the instruction and send nothing.")]
+Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="Show tool calls and results on stderr.")]
+Timeout = Annotated[
+    Optional[float], typer.Option("--timeout", metavar="SECONDS", help="Give up after this long (default: config edit.timeout).")
+]
+
+
+def _run(
+    workflow: str,
+    build: Callable[[Any], Any],
+    *,
+    needs_media: bool,
+    dry_run: bool,
+    session: str | None,
+    verbose: bool,
+    timeout: float | None,
+    json: bool,
+    quiet: bool,
+) -> None:
+    """Validate, compose, send, verify: the one path every recipe takes."""
+    from nemo_cli import draft as timeline
+    from nemo_cli.errors import BadInput, NemoError
+
+    ctx = common.use(json=json, quiet=quiet, skill_source=workflow)
+    before = None
+    if needs_media:
+        try:
+            before = ctx.client.state(ctx.session_id(session)).state
+        except NemoError:
+            if not dry_run:
+                raise
+        if before is not None and not timeline.is_ready(before.get("draft")) and not dry_run:
+            raise BadInput("nothing to edit yet: the timeline is empty", hint="upload media first with `nemo upload FILE`")
+    media_ms = timeline.duration_ms(before.get("draft")) if before and timeline.is_ready(before.get("draft")) else None
+    recipe = build(media_ms)
+    if dry_run:
+        ctx.out.result({"workflow": recipe.workflow, "instruction": recipe.instruction, "sent": False}, recipe.instruction, quiet=recipe.instruction)
+        return
+    from nemo_cli import edit_flow
+
+    outcome = edit_flow.run(
+        ctx,
+        recipe.instruction,
+        edit_flow.Options(session=session, verbose=verbose, timeout=timeout),
+        before=before,
+    )
+    for warning in recipe.verify(outcome.before or before or {}, outcome.after or {}):
+        ctx.out.warn(warning + " — check with `nemo state`")
+
+
+def trim(
+    remove: Annotated[
+        Optional[list[str]],
+        typer.Option("--remove", "-r", metavar="START-END", help="A range to cut out and join around (repeatable), e.g. 0:45-1:20."),
+    ] = None,
+    keep: Annotated[
+        Optional[str], typer.Option("--keep", "-k", metavar="START-END", help="Keep only this range, e.g. 0:30-1:45.")
+    ] = None,
+    dry_run: DryRun = False,
+    session: common.SessionOpt = None,
+    verbose: Verbose = False,
+    timeout: Timeout = None,
+    json: common.Json = False,
+    quiet: common.Quiet = False,
+) -> None:
+    """Cut sections out and join the rest, or keep one section (workflow: video-trimmer-in-between).
+
+    Timestamps are SS, MM:SS or HH:MM:SS with optional .mmm. Ranges are sorted; overlapping, empty and
+    past-the-end ranges are refused before anything is sent. Afterwards the new duration is checked.
+
+    \b
+    nemo trim --remove 0:45-1:20
+    nemo trim --remove 0:05-0:10 --remove 1:00-1:15
+    nemo trim --keep 0:30-1:45 --dry-run
+    """
+    from nemo_cli import recipes
+
+    _run(
+        "video-trimmer-in-between",
+        lambda media_ms: recipes.trim(remove or [], keep, media_ms),
+        needs_media=True,
+        dry_run=dry_run, session=session, verbose=verbose, timeout=timeout, json=json, quiet=quiet,
+    )
+
+
+def _signed(name: str, help: str) -> Any:
+    return Annotated[Optional[float], typer.Option(f"--{name}", metavar="±N", help=help)]
+
+
+def grade(
+    look: Annotated[Optional[str], typer.Option("--look", metavar="NAME", help="A look: natural, cinematic, warm, cool, vintage, moody, vibrant, black-and-white, teal-orange, film.")] = None,
+    exposure: _signed("exposure", "Exposure in EV, -5 to +5.") = None,
+    contrast: _signed("contrast", "Contrast, -100 to +100.") = None,
+    saturation: _signed("saturation", "Saturation, -100 to +100.") = None,
+    temperature: _signed("temperature", "Colour temperature, -100 (cool) to +100 (warm).") = None,
+    highlights: _signed("highlights", "Highlights, -100 to +100.") = None,
+    shadows: _signed("shadows", "Shadows, -100 to +100.") = None,
+    dry_run: DryRun = False,
+    session: common.SessionOpt = None,
+    verbose: Verbose = False,
+    timeout: Timeout = None,
+    json: common.Json = False,
+    quiet: common.Quiet = False,
+) -> None:
+    """Lightroom-style colour grading across the clip (workflow: video-editing-with-lightroom).
+
+    \b
+    nemo grade --look cinematic --exposure +0.3 --contrast 15
+    nemo grade --saturation -10 --temperature 20 --dry-run
+    """
+    from nemo_cli import recipes
+
+    adjustments = {
+        "exposure": exposure, "contrast": contrast, "saturation": saturation,
+        "temperature": temperature, "highlights": highlights, "shadows": shadows,
+    }
+    _run(
+        "video-editing-with-lightroom",
+        lambda media_ms: recipes.grade(look, adjustments),
+        needs_media=True,
+        dry_run=dry_run, session=session, verbose=verbose, timeout=timeout, json=json, quiet=quiet,
+    )
+
+
+def film(
+    best_takes: Annotated[bool, typer.Option("--best-takes", help="Cut the best takes.")] = False,
+    transitions: Annotated[Optional[str], typer.Option("--transitions", metavar="STYLE", help="crossfade, fade, dissolve, wipe, slide, zoom or cut.")] = None,
+    music: Annotated[Optional[str], typer.Option("--music", metavar="STYLE", help="Background music style, e.g. upbeat, lo-fi, cinematic.")] = None,
+    music_volume: Annotated[Optional[int], typer.Option("--music-volume", metavar="PCT", help="Music volume, 0-100 percent.")] = None,
+    dry_run: DryRun = False,
+    session: common.SessionOpt = None,
+    verbose: Verbose = False,
+    timeout: Timeout = None,
+    json: common.Json = False,
+    quiet: common.Quiet = False,
+) -> None:
+    """Cut raw footage into a film: best takes, transitions, music (workflow: film-maker).
+
+    \b
+    nemo film --best-takes --transitions crossfade
+    nemo film --music upbeat --music-volume 30
+    """
+    from nemo_cli import recipes
+
+    _run(
+        "film-maker",
+        lambda media_ms: recipes.film(best_takes, transitions, music, music_volume),
+        needs_media=True,
+        dry_run=dry_run, session=session, verbose=verbose, timeout=timeout, json=json, quiet=quiet,
+    )
+
+
+def demo_clip(
+    length: Annotated[float, typer.Option("--length", metavar="SECONDS", help="Length of the clip in seconds.")] = 60,
+    music: Annotated[Optional[str], typer.Option("--music", metavar="STYLE", help="Background music style.")] = None,
+    title: Annotated[Optional[str], typer.Option("--title", metavar="TEXT", help="A title over the opening.")] = None,
+    dry_run: DryRun = False,
+    session: common.SessionOpt = None,
+    verbose: Verbose = False,
+    timeout: Timeout = None,
+    json: common.Json = False,
+    quiet: common.Quiet = False,
+) -> None:
+    """Compile the best moments into a short demo clip (workflow: demo-clip-maker).
+
+    \b
+    nemo demo-clip --length 60 --music lo-fi --title "Product tour"
+    """
+    from nemo_cli import recipes
+
+    _run(
+        "demo-clip-maker",
+        lambda media_ms: recipes.demo_clip(length, music, title),
+        needs_media=True,
+        dry_run=dry_run, session=session, verbose=verbose, timeout=timeout, json=json, quiet=quiet,
+    )
+
+
+def register(app: typer.Typer) -> None:
+    app.command("trim")(trim)
+    app.command("grade")(grade)
+    app.command("film")(film)
+    app.command("demo-clip")(demo_clip)
