@@ -65,3 +65,8 @@ def test_upload_without_a_file_is_refused():
 )
 def test_export_target(line, target):
     assert chat_turns.export_target(line) == target
+
+
+def test_a_lone_dash_is_not_an_edit_reading_stdin():
+    with pytest.raises(UsageError, match="say what to do"):
+        chat_turns.plan("-")

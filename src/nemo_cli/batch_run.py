@@ -225,17 +225,20 @@ class Batch:
         env.pop("NEMO_SESSION", None)
         if run.session and step != "session":
             env["NEMO_SESSION"] = run.session
-        child = subprocess.Popen(
-            [*self.nemo, *argv],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            encoding="utf-8",
-            errors="replace",
-            env=env,
-            start_new_session=True,
-        )
+        try:
+            child = subprocess.Popen(
+                [*self.nemo, *argv],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+                encoding="utf-8",
+                errors="replace",
+                env=env,
+                start_new_session=True,
+            )
+        except OSError as exc:
+            raise StepFailed(step, 1, f"cannot start nemo: {exc.strerror or exc}") from None
         with self._lock:
             self._children.add(child)
         if self._stopping.is_set():  # stop() may have run between the check above and now

@@ -95,5 +95,7 @@ def plan(line: str, *, session: str | None = None, json: bool = False, quiet: bo
         if _FORCE.search(r.text):
             argv.append("--force")
         return Turn(line, r, [argv])
+    if r.text == "-":  # `nemo edit -` would read the message from stdin
+        raise UsageError("say what to do, e.g. add a title 'Hello'")
     # an edit, then the track summary of the new timeline
     return Turn(line, r, [["edit", *common, "--", r.text], ["state", *common]], needs_session=True)

@@ -183,8 +183,12 @@ def _state(run: "JobRun") -> str:
 
 
 def _row(run: "JobRun") -> list[str]:
+    import os
+
     secs = run.seconds
-    return [str(run.job.index), run.job.name, _state(run), f"{secs:.0f}s" if secs is not None else "", str(run.job.output)]
+    here = os.path.relpath(run.job.output)
+    shown = here if not here.startswith("..") else str(run.job.output)
+    return [str(run.job.index), run.job.name, _state(run), f"{secs:.0f}s" if secs is not None else "", shown]
 
 
 def _report(ctx: "Context", plan: Path, results_file: Path, runs: "list[JobRun]") -> None:
