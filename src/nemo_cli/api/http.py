@@ -132,7 +132,11 @@ class Transport:
                     response.close()
                     self.sleep(retry_after(response, float(self.config.get("rate_limit_wait", 30))))
                     continue
-                if auth and self.credentials is not None and not renewed and _is_token_rejected(response):
+                try:
+                    rejected = auth and self.credentials is not None and not renewed and _is_token_rejected(response)
+                except httpx.TransportError as exc:  # the answer was cut short: reading it again cannot work
+                    raise network_error(exc, self.base_url) from None
+                if rejected:
                     renewed = True
                     response.close()
                     self.credentials.renew(token or "")
@@ -221,10 +225,10 @@ def _is_token_rejected(response: httpx.Response) -> bool:
         return True
     if "json" not in response.headers.get("content-type", "") and response.status_code < 400:
         return False  # a body to stream (a 206, a redirect), not to read here
+    response.read()  # a cut answer raises here, once: a second read would find the stream consumed
     try:
-        response.read()
         body = response.json()
-    except (ValueError, httpx.TransportError):
+    except ValueError:
         return False
     return isinstance(body, dict) and body.get("code") == 1001
 
