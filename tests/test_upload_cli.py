@@ -343,6 +343,21 @@ def test_a_body_that_went_out_whole_is_never_sent_again(service, clip, monkeypat
     assert "the service may have them: check with `nemo state` before uploading again" in done.stderr
 
 
+class _CutAnswer(httpx.SyncByteStream):
+    def __iter__(self):
+        yield b'{"code": 0, "data": {"fi'
+        raise httpx.RemoteProtocolError("peer closed connection without sending complete message body")
+
+
+def test_an_answer_cut_short_is_a_network_error_and_not_sent_again(service, clip):
+    service.answers.append(httpx.Response(200, headers={"content-type": "application/json"}, stream=_CutAnswer()))
+    done = nemo("upload", clip())
+    assert done.exit_code == 9
+    assert done.stderr.startswith("error: the connection to http://api.test failed: peer closed connection")
+    assert "the service may have them: check with `nemo state`" in done.stderr
+    assert len(service.requests) == 1
+
+
 def test_a_5xx_answer_is_not_sent_again(service, clip):
     service.answers.append(httpx.Response(502, text="bad gateway"))
     done = nemo("upload", clip())

@@ -106,6 +106,9 @@ def _send(ctx: "Context", sid: str, targets: "list[LocalFile] | list[str]") -> "
             return ctx.client.upload_files(sid, body, lambda done: bar.update(completed=done))
     except BadInput as exc:
         if exc.code in (4001, 4002):
+            rule, _, said = exc.message.partition(": ")
+            if said.lower().startswith(rule.lower()):  # the service's own text often repeats the rule
+                exc.message = said
             exc.message = f"cannot upload {_names(targets)}: {exc.message}"
         raise
 
