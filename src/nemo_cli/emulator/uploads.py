@@ -134,7 +134,15 @@ class Uploads:
             media_id = f"med_{uuid.uuid4().hex[:16]}"
             path = self.svc.data_dir / "uploads" / f"{media_id}.mp4"
             media.make_clip(path, self.svc.options.url_clip_seconds)
-            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+            with open(path, "rb") as made:
+                digest = _digest(made)
             item = self._describe(media_id, path, str(PurePosixPath(name).with_suffix(".mp4")), user_id, digest)
             stored.append(item)
         return stored
+
+
+def _digest(source: BinaryIO) -> str:
+    sha = hashlib.sha256()
+    while chunk := source.read(CHUNK):
+        sha.update(chunk)
+    return sha.hexdigest()
