@@ -103,9 +103,11 @@ class Service:
     def reset(self) -> None:
         """Forget everything: users, tokens, sessions, renders, the log and the injected faults."""
         self.renderer.stop()
-        self.world.__init__(credits=self.options.credits, free_plan=self.options.free_plan, ip_limit=self.options.ip_limit)  # type: ignore[misc]
+        with self.world.lock:
+            self.world.clear()
         self.requests.clear()
         self.faults.clear()
+        self.run_locks.clear()
         with self.rng_lock:
             self.rng.seed(self.options.seed)
 

@@ -127,6 +127,10 @@ class World:
         self.initial_credits = credits
         self.free_plan = free_plan
         self.ip_limit = ip_limit
+        self.clear()
+
+    def clear(self) -> None:
+        """Forget every user, token, session, upload and render; the clock goes back to now."""
         self.offset = 0.0  # seconds added to the clock: `advance()` lets tests outlive a token
         self.users: dict[str, User] = {}
         self.tokens: dict[str, Token] = {}
