@@ -47,7 +47,7 @@ def test_24_processes_writing_at_once_lose_no_update(isolated_env):
     gate.acquire()
     try:
         procs = [subprocess.Popen([str(NEMO), *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE) for args in commands]
-        deadline = time.monotonic() + 20  # well inside the store's 30 s lock timeout
+        deadline = time.monotonic() + 15  # well inside the store's 30 s lock timeout
         while time.monotonic() < deadline and not _all_waiting_for_the_lock(procs):
             time.sleep(0.05)
     finally:
