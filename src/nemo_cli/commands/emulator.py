@@ -201,7 +201,7 @@ def serve(
 
 @app.command("exec", context_settings={"allow_interspersed_args": False})
 def exec_(
-    command: Annotated[List[str], typer.Argument(metavar="-- CMD [ARG]...", help="The command to run against the emulator.", show_default=False)],
+    command: Annotated[List[str], typer.Argument(metavar="CMD", help="The command and its arguments (put -- before it: `exec -- sh -c '…'`).", show_default=False)],
     host: Host = "127.0.0.1",
     port: Port = 0,
     cdn_port: CdnPort = 0,
