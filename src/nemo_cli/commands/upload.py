@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from nemo_cli.commands import common
+from nemo_cli.media import ACCEPTED_TYPES, LIMIT_TEXT  # standard library only: cheap for --help
 
 if TYPE_CHECKING:
     from nemo_cli.api.models import UploadedFile, UploadResult
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
 def upload(
     items: Annotated[
         list[str],
-        typer.Argument(metavar="FILE...", help="Media files to upload (with --url: http(s) URLs).", show_default=False),
+        typer.Argument(metavar="FILE", help="Media files to upload (with --url: http(s) URLs).", show_default=False),
     ],
     url: Annotated[
         bool, typer.Option("--url", help="The arguments are http(s) URLs for the service to fetch, not local files.")
@@ -38,8 +39,7 @@ def upload(
     terminal; several files go in one request unless --each is given.
 
     Every file is checked before a byte is sent: it exists, is a readable regular file, has an accepted
-    extension (mp4, mov, avi, webm, mkv, jpg/jpeg, png, gif, webp, mp3, wav, m4a, aac; any case) and is at
-    most 500 MB. A file that breaks a rule stops the upload with exit code 6 and nothing is sent; with
+    extension ({types}; any case) and is at most {limit}. A file that breaks a rule stops the upload with exit code 6 and nothing is sent; with
     --each it is reported and skipped, and the others go on.
 
     Prints one line per uploaded file (name, type, duration, resolution, fps, CDN URL); --json the
@@ -55,6 +55,9 @@ def upload(
     records = _records(result)
     _print(ctx, result, targets)
     _finish(ctx, sid, records, result.session_state_applied, [])
+
+
+upload.__doc__ = (upload.__doc__ or "").format(types=ACCEPTED_TYPES, limit=LIMIT_TEXT)  # one source: media.py
 
 
 def _files(ctx: "Context", items: list[str]) -> list["LocalFile"]:
