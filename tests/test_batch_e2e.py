@@ -117,7 +117,7 @@ def test_ctrl_c_then_a_rerun_resumes_at_the_export(emulator, tmp_path):
     emulator.media(tmp_path / "a.mp4", seconds=4)
     plan = tmp_path / "one.toml"
     plan.write_text('[[job]]\nfile = "a.mp4"\ninstruction = "add a title \'One\'"\noutput = "one.mp4"\n')
-    emulator.inject("slow", path=r"^/api/render/proxy/lambda/render_", method="GET", delay=3, times=1)
+    emulator.inject("slow", path=r"^/api/render/proxy/lambda/render_", method="GET", delay=6, times=1)
     results = tmp_path / "one.results.json"
     proc = subprocess.Popen(
         [sys.executable, "-m", "nemo_cli", "batch", str(plan)],

@@ -156,7 +156,7 @@ def test_chat_on_a_terminal(emulator, tmp_path, isolated_env):
         screen.type("add lo-fi background music at 35%\r")
         shown = screen.expect(r"BGM: Lo-fi music \(0-6s, 35%\)(.|\n)*nemo> $")
         assert "Timeline (2 tracks, 6s):" in shown  # the track summary after the edit
-        emulator.inject("slow", path="^/run_sse", delay=2)
+        emulator.inject("slow", path="^/run_sse", delay=5)
         screen.type("add a title 'Late'\r")
         screen.expect(r"sending|working")
         screen.type("\x03")  # Ctrl-C cancels the wait, not the chat

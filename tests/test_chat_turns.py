@@ -70,3 +70,11 @@ def test_export_target(line, target):
 def test_a_lone_dash_is_not_an_edit_reading_stdin():
     with pytest.raises(UsageError, match="say what to do"):
         chat_turns.plan("-")
+
+
+def test_root_options_are_passed_on():
+    from nemo_cli.commands.chat import global_args
+
+    params = {"version": False, "debug": True, "no_color": True, "profile": "work", "api_url": "http://127.0.0.1:1"}
+    assert global_args(params) == ["--debug", "--no-color", "--profile", "work", "--api-url", "http://127.0.0.1:1"]
+    assert global_args({"debug": False, "no_color": False, "profile": None, "api_url": None}) == []

@@ -46,8 +46,8 @@ def batch(
 
     Relative paths are relative to the plan. The whole plan is checked before anything is sent (files,
     instructions, recipe options, distinct outputs): a problem exits 6 naming the job. A live table shows
-    the jobs on a terminal, a line per change elsewhere. PLAN.results.json, next to the plan, records each
-    job as it goes: a re-run skips the jobs already done and picks up the others (after a failure, a
+    the jobs on a terminal, a line per change elsewhere. A results file next to the plan (plan.toml → plan.results.json)
+    records each job as it goes: a re-run skips the jobs already done and picks up the others (after a failure, a
     crash or Ctrl-C); --restart runs them all again. A failed job does not stop the others; the exit
     code is the first failed job's (0 if none failed). -q prints the outputs; --json a report.
     """

@@ -51,6 +51,8 @@ def chat(
     nemo chat "export 1080p mp4"
     printf 'upload raw.mp4\\nadd a title "Hello"\\nexport to hello.mp4\\n' | nemo chat
     """
+    from nemo_cli.chat_turns import LEAVE
+
     ctx = common.use(json=json, quiet=quiet)
     talk = Conversation(ctx, typer_ctx, session=session, json=json, quiet=quiet)
     if line is not None:
@@ -61,19 +63,13 @@ def chat(
     first_failure = 0
     for raw in sys.stdin:
         text = raw.strip()
-        if text.lower() in _leave_words():
+        if text.lower() in LEAVE:
             break
         if not text or text.startswith("#"):
             continue  # blank lines and comments in a script of turns
         code = talk.turn(text)
         first_failure = first_failure or code
     raise typer.Exit(first_failure)
-
-
-def _leave_words() -> tuple[str, ...]:
-    from nemo_cli.chat_turns import LEAVE
-
-    return LEAVE
 
 
 class Conversation:
@@ -86,9 +82,7 @@ class Conversation:
         self.json = json
         self.quiet = quiet
         self.count = 0
-        root = typer_ctx.find_root()
-        self._root = root.command
-        self._globals = global_args(root.params)
+        self._globals = global_args(typer_ctx.find_root().params)
 
     def turn(self, line: str) -> int:
         """One line, start to end; returns its exit code (0, or the first failing command's)."""
@@ -108,7 +102,7 @@ class Conversation:
             self._record(text, None, exc.exit_code, [], exc.message)
             return exc.exit_code
         commands = list(turn.commands)
-        if turn.needs_session and not self._session_in_effect():
+        if turn.needs_session and self.current_session() is None:
             commands.insert(0, self._new_session())
         results: list[dict[str, Any]] = []
         code, error = 0, None
@@ -121,14 +115,14 @@ class Conversation:
         return code
 
     # -- the pieces --------------------------------------------------------------------------------
-    def _session_in_effect(self) -> bool:
+    def current_session(self) -> str | None:
+        """The session the next command acts on (--session, NEMO_SESSION, the active one), if any."""
         from nemo_cli.errors import SessionNotFound
 
         try:
-            self.ctx.session_id(self.session)
+            return self.ctx.session_id(self.session)
         except SessionNotFound:
-            return False
-        return True
+            return None
 
     def _new_session(self) -> list[str]:
         from nemo_cli.context import now_iso
@@ -150,14 +144,16 @@ class Conversation:
         return code, _documents(captured.getvalue()), errors.last
 
     def _main(self, argv: list[str]) -> int:
+        """`nemo ARGV` in this process: the root app as `nemo` itself builds it (only the module the
+        command needs), so chat reaches every command without owning the tree."""
+        from nemo_cli.app import build, needed
+
+        args = self._globals + argv
         try:
-            self._root.main(args=self._globals + argv, prog_name="nemo", standalone_mode=True)
-        except SystemExit as exc:
-            return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+            return common.run(build(needed(args)), args)
         except KeyboardInterrupt:  # between the command's own handlers: still just this turn
             self.ctx.out.error("interrupted")
             return 130
-        return 0
 
     def _record(self, line: str, turn: "Turn | None", code: int, results: list[dict[str, Any]], error: str | None) -> None:
         if self.json:
@@ -232,8 +228,10 @@ class _ErrorTap:
 
 
 def _interactive(ctx: "Context", talk: Conversation) -> None:
+    from nemo_cli.chat_turns import LEAVE
+
     history = _History(ctx.store.path.parent / "chat_history")
-    where = ctx.session_id(talk.session) if talk._session_in_effect() else None
+    where = talk.current_session()
     ctx.out.info(
         f"nemo chat — session {where}" if where else "nemo chat — no session yet: the first upload or edit starts one"
     )
@@ -251,7 +249,7 @@ def _interactive(ctx: "Context", talk: Conversation) -> None:
         if not text:
             continue
         history.add(line)
-        if text.lower() in _leave_words():
+        if text.lower() in LEAVE:
             return
         talk.turn(text)
 
