@@ -43,9 +43,9 @@ _HEARTBEATS = frozenset({"heartbeat", "ping", "keepalive", "keep_alive", "keep-a
 class _Lines:
     """What httpx-sse's EventSource reads (`headers`, `iter_text`), fed from raw byte chunks.
 
-    It splits lines itself so that comment lines (`: ping`), which an SSE decoder swallows silently, are
-    reported the moment they arrive; every other line goes on to httpx-sse one at a time, so events and
-    keep-alives keep their order.
+    An SSE decoder swallows comment lines (`: ping`) silently, so a chunk that may hold one is split into
+    lines here: the lines before each comment go on to httpx-sse first, then the comment is reported, so
+    events and keep-alives keep their order. Chunks without comments (nearly all) pass through whole.
     """
 
     headers = {"content-type": "text/event-stream"}
@@ -56,8 +56,9 @@ class _Lines:
 
     def iter_text(self) -> Iterator[str]:
         decoder = codecs.getincrementaldecoder("utf-8")("replace")
-        buf = ""
-        open_event = False  # field lines seen since the last blank line
+        buf = ""  # a partial line held here (only after a chunk that needed splitting)
+        line_start = True  # whether what comes next starts a line
+        tail = "\n\n"  # the end of what httpx-sse has been given, to finish the last event at EOF
         first = True
         for chunk in self._chunks:
             text = decoder.decode(chunk)
@@ -65,31 +66,45 @@ class _Lines:
                 continue
             if first:
                 text, first = text.lstrip("\ufeff"), False
-            buf += text
+            text, buf = buf + text, ""
+            if not text:
+                continue
+            if not ((line_start and text[0] == ":") or "\n:" in text or "\r:" in text):
+                yield text  # no comment in here: httpx-sse splits the lines itself
+                tail = (tail + text)[-4:]
+                line_start = text[-1] in "\r\n"
+                continue
             hold = ""
-            if buf.endswith("\r"):  # maybe the first half of \r\n
-                buf, hold = buf[:-1], "\r"
-            if "\r" in buf:
-                buf = buf.replace("\r\n", "\n").replace("\r", "\n")
-            lines = buf.split("\n")
+            if text.endswith("\r"):  # maybe the first half of \r\n
+                text, hold = text[:-1], "\r"
+            if "\r" in text:
+                text = text.replace("\r\n", "\n").replace("\r", "\n")
+            lines = text.split("\n")
             buf = lines.pop() + hold
+            pending: list[str] = []
             for line in lines:
-                if not line:
-                    open_event = False
-                    yield "\n"
-                elif line[0] == ":":
+                if line[:1] == ":":
+                    if pending:
+                        block = "".join(pending)
+                        yield block
+                        tail, pending = (tail + block)[-4:], []
                     self._on_comment()
                 else:
-                    open_event = True
-                    yield line + "\n"
-        tail = (buf + decoder.decode(b"", final=True)).rstrip("\r")
-        if tail and tail[0] == ":":
+                    pending.append(line + "\n")
+            if pending:
+                block = "".join(pending)
+                yield block
+                tail = (tail + block)[-4:]
+            line_start = True
+        rest = (buf + decoder.decode(b"", final=True)).rstrip("\r")
+        if rest[:1] == ":" and line_start:
             self._on_comment()
-        elif tail:
-            open_event = True
-            yield tail + "\n"
-        if open_event:
-            yield "\n"  # the connection closed without the blank line that ends the last event
+        elif rest:
+            yield rest + "\n"
+            tail = (tail + rest + "\n")[-4:]
+        tail = tail.replace("\r\n", "\n").replace("\r", "\n")
+        if not tail.endswith("\n\n"):  # the connection closed before the blank line ending the last event
+            yield "\n" if tail.endswith("\n") else "\n\n"
 
 
 class _Noise:
@@ -113,15 +128,12 @@ class _Noise:
                 self.dropping = True
                 return self._pass(s[:idx].rstrip()), s[idx:]
             idx = low.find(NOISE, idx + 1)
-        for k in range(max(0, len(s) - len(NOISE) + 1), len(s)):
-            if (
-                low[k] == "i"
-                and NOISE.startswith(low[k:])
-                and (k == 0 or not s[k - 1].isalnum())
-                and (self.seen or s[:k].strip())
-            ):
+        k = low.find("i", max(0, len(s) - len(NOISE) + 1))
+        while k >= 0:
+            if NOISE.startswith(low[k:]) and (k == 0 or not s[k - 1].isalnum()) and (self.seen or s[:k].strip()):
                 self.held = s[k:]
                 return self._pass(s[:k]), ""
+            k = low.find("i", k + 1)
         return self._pass(s), ""
 
     def _pass(self, text: str) -> str:
@@ -164,7 +176,7 @@ class Normaliser:
     that prints each ADK text once and that drops the trailing note."""
 
     def __init__(self) -> None:
-        self._acc = ""  # partial chunks of the open ADK message
+        self._acc: list[str] = []  # partial chunks of the open ADK message
         self._noise = _Noise()
         self.turn_complete = False  # an ADK event said `turnComplete`
         self.open_calls: dict[str, str] = {}  # tool calls without a result yet (id or name → name)
@@ -175,12 +187,11 @@ class Normaliser:
 
     def message(self, event: str, data: str) -> list[Event]:
         """One SSE message: its `event:` name (usually empty) and its joined `data:` lines."""
-        body = data.strip()
-        name = event.strip().lower()
-        if name in _HEARTBEATS or (not body and name in ("", "message")):
+        name = event.strip().lower() if event else ""
+        if name in _HEARTBEATS or ((not data or data.isspace()) and name in ("", "message")):
             return self.keepalive("event" if name in _HEARTBEATS else "empty")
         try:
-            obj = json.loads(body) if body else {}
+            obj = json.loads(data) if data and not data.isspace() else {}
         except ValueError:
             return [{"type": "skipped", "reason": "not JSON", "data": data[:200]}]
         if not isinstance(obj, dict):
@@ -190,7 +201,7 @@ class Normaliser:
         kind = obj.get("type")
         if isinstance(kind, str):
             return self._typed(kind.lower(), obj)
-        if any(k in obj for k in ("content", "errorCode", "errorMessage", "actions", "partial", "invocationId")):
+        if "content" in obj or "invocationId" in obj or "errorCode" in obj or "errorMessage" in obj or "actions" in obj or "partial" in obj:
             return self._adk(obj)
         if _code(obj.get("code")) not in (None, 0):  # an API envelope inside the stream
             return self._close() + [self._error(obj)]
@@ -223,20 +234,30 @@ class Normaliser:
 
     def _adk(self, obj: dict[str, Any]) -> list[Event]:
         out: list[Event] = []
-        content = _dict(obj.get("content"))
-        parts = [p for p in content.get("parts") or [] if isinstance(p, dict)] if content.get("role") != "user" else []
-        texts = [p["text"] for p in parts if isinstance(p.get("text"), str) and not p.get("thought")]
-        if texts:
-            out += self._text("".join(texts), bool(obj.get("partial")))
-        for part in parts:
-            call, response = _dict(part.get("functionCall")), _dict(part.get("functionResponse"))
-            if part.get("functionCall") is not None:
-                out += self._close() + [self._call(call.get("name"), call.get("id"), call.get("args", {}))]
-            elif part.get("functionResponse") is not None:
-                out += self._close() + [self._result(response.get("name"), response.get("id"), response.get("response"))]
-        delta = _dict(_dict(obj.get("actions")).get("stateDelta"))
-        if delta:
-            out.append({"type": "state_change", "source": "stream", "delta": delta})
+        content = obj.get("content")
+        parts = content.get("parts") if isinstance(content, dict) and content.get("role") != "user" else None
+        if isinstance(parts, list) and parts:
+            texts = []
+            for part in parts:
+                if not isinstance(part, dict):
+                    continue
+                text = part.get("text")
+                if isinstance(text, str):
+                    if not part.get("thought"):
+                        texts.append(text)
+                elif part.get("functionCall") is not None:
+                    call = _dict(part["functionCall"])
+                    out += self._close() + [self._call(call.get("name"), call.get("id"), call.get("args", {}))]
+                elif part.get("functionResponse") is not None:
+                    response = _dict(part["functionResponse"])
+                    out += self._close() + [self._result(response.get("name"), response.get("id"), response.get("response"))]
+            if texts:
+                out = self._text("".join(texts), bool(obj.get("partial"))) + out
+        actions = obj.get("actions")
+        if actions:
+            delta = _dict(_dict(actions).get("stateDelta"))
+            if delta:
+                out.append({"type": "state_change", "source": "stream", "delta": delta})
         if obj.get("errorCode") not in (None, "") or obj.get("errorMessage"):
             out += self._close() + [self._error(obj)]
         if obj.get("turnComplete"):
@@ -249,7 +270,7 @@ class Normaliser:
         chunks; None (typed events): a chunk of its own."""
         end = partial is False
         if partial:
-            self._acc += text
+            self._acc.append(text)
         elif partial is False:
             text = self._remainder(text)
         out, dropped = self._noise.text(text)
@@ -263,7 +284,7 @@ class Normaliser:
         return events
 
     def _remainder(self, full: str) -> str:
-        acc, self._acc = self._acc, ""
+        acc, self._acc = "".join(self._acc), []
         if not acc:
             return full
         if full.startswith(acc):
@@ -274,7 +295,7 @@ class Normaliser:
 
     def _close(self) -> list[Event]:
         """A message boundary (a tool event, an error, the end): flush held text; open chunks are done."""
-        self._acc = ""
+        self._acc = []
         held = self._noise.end()
         return [{"type": "text", "text": held, "end": False}] if held else []
 
