@@ -302,6 +302,32 @@ def test_429_wait_follows_the_setting(user, sleeps, monkeypatch):
     assert sleeps == [0.25]
 
 
+@pytest.mark.parametrize(
+    "value,low,high",
+    [("in-20s", 15.0, 20.0), ("in-the-past", 0.0, 0.0), ("Wed, 99 Foo 2015 07:28:00 GMT", 30.0, 30.0),
+     ("nan", 30.0, 30.0), ("-4", 0.0, 0.0), ("86400", 300.0, 300.0)],
+)
+def test_429_retry_after_as_an_http_date_or_odd_values(user, sleeps, value, low, high):
+    from datetime import datetime, timedelta, timezone
+    from email.utils import format_datetime
+
+    now = datetime.now(timezone.utc)
+    value = {"in-20s": format_datetime(now + timedelta(seconds=20), usegmt=True),
+             "in-the-past": format_datetime(now - timedelta(hours=1), usegmt=True)}.get(value, value)
+    user.then("GET", CREDITS, httpx.Response(429, headers={"Retry-After": value}))
+    assert nemo("credits").exit_code == 0
+    assert len(sleeps) == 1 and low <= sleeps[0] <= high, (value, sleeps)
+
+
+def test_connect_and_read_timeouts_follow_the_settings(user, monkeypatch):
+    assert nemo("credits").exit_code == 0
+    assert user.requests[-1].extensions["timeout"] == {"connect": 10.0, "read": 60.0, "write": 60.0, "pool": 60.0}
+    monkeypatch.setenv("NEMO_CONNECT_TIMEOUT", "2.5")
+    assert nemo("config", "set", "read_timeout", "7").exit_code == 0
+    assert nemo("credits").exit_code == 0
+    assert user.requests[-1].extensions["timeout"] == {"connect": 2.5, "read": 7.0, "write": 7.0, "pool": 7.0}
+
+
 def test_a_second_429_gives_up_with_exit_8(user, sleeps):
     user.then("GET", CREDITS, httpx.Response(429, headers={"Retry-After": "1"}), httpx.Response(429, headers={"Retry-After": "1"}))
     one_error(nemo("credits"), 8, "rate limited", hint="wait a while")

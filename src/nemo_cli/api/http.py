@@ -234,11 +234,24 @@ def _is_token_rejected(response: httpx.Response) -> bool:
 
 
 def retry_after(response: httpx.Response, default: float) -> float:
-    value = response.headers.get("retry-after", "")
+    """Retry-After in seconds (at most 300): a number of seconds or an HTTP date; else `default`."""
+    value = response.headers.get("retry-after", "").strip()
     try:
-        return max(0.0, min(float(value), 300.0))
+        seconds = float(value)
     except ValueError:
+        from datetime import datetime, timezone
+        from email.utils import parsedate_to_datetime
+
+        try:
+            when = parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return default
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=timezone.utc)
+        seconds = (when - datetime.now(timezone.utc)).total_seconds()
+    if seconds != seconds:  # NaN
         return default
+    return max(0.0, min(seconds, 300.0))
 
 
 def network_error(exc: Exception, base_url: str) -> errors.NetworkError:
