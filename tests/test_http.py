@@ -194,6 +194,16 @@ def test_2001_for_an_anonymous_user_without_user_id_binds_the_session(service, m
     one_error(nemo("state"), 5, "out of credits", hint=f"{WEB}/?bind={SID}")
 
 
+def test_2001_for_an_anonymous_user_with_nothing_to_bind_links_to_the_sign_up_page(service):
+    with Store().edit() as prof:
+        prof.set_token("nmv_usr_anonNOID0SECRET", "anonymous", "2099-01-01T00:00:00Z")
+    service.tokens["nmv_usr_anonNOID0SECRET"] = "anonymous"
+    service.then("GET", CREDITS, httpx.Response(200, json={"code": 2001}))
+    done = nemo("credits")
+    one_error(done, 5, "out of credits", hint=f"register to get more credits: {WEB}/")
+    assert "bind=" not in done.stderr
+
+
 def test_2001_for_a_user_token_says_top_up(user):
     user.then("GET", CREDITS, httpx.Response(200, json={"code": 2001}))
     done = nemo("credits")

@@ -325,8 +325,10 @@ def api_error(status: int, code: int | None, message: str, context: Mapping[str,
     if code == 1002:
         return errors.SessionNotFound(f"session not found{said}", **kw)
     if code == 2001:
-        if context.get("kind") == "anonymous":
-            hint = f"register to get more credits: {web}/?bind={context.get('bind_id') or ''}"
+        if context.get("kind") == "anonymous" and context.get("bind_id"):
+            hint = f"register to get more credits: {web}/?bind={context['bind_id']}"
+        elif context.get("kind") == "anonymous":  # nothing to bind yet: the plain sign-up page
+            hint = f"register to get more credits: {web}/"
         else:
             hint = f"top up your credits at {web}"
         return errors.OutOfCredits(f"out of credits{said}", hint=hint, **kw)
