@@ -55,7 +55,7 @@ def test_three_jobs_one_failure_then_a_rerun_skips_the_finished_ones(emulator, t
     plan.write_text(PLAN)
     emulator.inject("credits", path="^/run_sse", times=1)  # whichever job's edit comes first fails
 
-    first = batch(emulator, plan, "--json", cwd=tmp_path)
+    first = batch(emulator, plan, "--json", "--jobs", "3", cwd=tmp_path)
     assert first.returncode == 5, first.stderr  # the failed job's exit code: out of credits
     report = json.loads(first.stdout)
     by_status = {job["status"]: job for job in report["jobs"]}

@@ -251,7 +251,10 @@ def _distinct_outputs(jobs: list[Job], shown: str) -> None:
     inputs = {f: j for j in jobs for f in j.files}
     for job in jobs:
         if job.output in seen:
-            raise BadInput(f"{shown}: {job.label}: output {job.output} is also {seen[job.output].label}'s", hint="give each job its own output")
+            raise BadInput(
+                f"{shown}: {job.label}: output {job.output} is also {seen[job.output].label}'s",
+                hint="give each job its own output",
+            )
         if job.output in inputs:
             raise BadInput(f"{shown}: {job.label}: output {job.output} is an input of {inputs[job.output].label}")
         seen[job.output] = job

@@ -147,7 +147,7 @@ class Batch:
     # -- one job ----------------------------------------------------------------------------------
     def _job(self, run: JobRun) -> None:
         job, earlier = run.job, run.earlier
-        if earlier.get("status") == "done" and earlier.get("bytes") is not None and job.output.is_file():
+        if done_earlier(job, earlier):
             run.state = "skipped"
             run.session, run.render, run.bytes = earlier.get("session"), earlier.get("render"), earlier.get("bytes")
             self._changed(run)
@@ -257,6 +257,11 @@ class Batch:
 
     def _changed(self, run: JobRun) -> None:
         self._changes.put(run)
+
+
+def done_earlier(job: "Job", record: dict[str, Any]) -> bool:
+    """An earlier run finished the job and its output is still there: nothing to do."""
+    return record.get("status") == "done" and record.get("bytes") is not None and job.output.is_file()
 
 
 def nemo_command(global_args: list[str]) -> list[str]:

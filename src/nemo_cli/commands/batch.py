@@ -46,10 +46,11 @@ def batch(
 
     Relative paths are relative to the plan. The whole plan is checked before anything is sent (files,
     instructions, recipe options, distinct outputs): a problem exits 6 naming the job. A live table shows
-    the jobs on a terminal, a line per change elsewhere. A results file next to the plan (plan.toml → plan.results.json)
-    records each job as it goes: a re-run skips the jobs already done and picks up the others (after a failure, a
-    crash or Ctrl-C); --restart runs them all again. A failed job does not stop the others; the exit
-    code is the first failed job's (0 if none failed). -q prints the outputs; --json a report.
+    the jobs on a terminal, a line per change elsewhere. A results file next to the plan (plan.toml →
+    plan.results.json) records each job as it goes: a re-run skips the jobs already done and picks up
+    the others (after a failure, a crash or Ctrl-C); --restart runs them all again. A failed job does not
+    stop the others; the exit code is the first failed job's (0 if none failed). -q prints the outputs;
+    --json a report.
     """
     import os
 
@@ -102,10 +103,12 @@ def _check_outputs(jobs: "list[Job]", ours: set[str], force: bool, shown: str) -
 
 
 def _preview(ctx: "Context", jobs: "list[Job]", results: Any) -> None:
+    from nemo_cli.batch_run import done_earlier
+
     docs, lines = [], []
     for job in jobs:
         rec = results.get(job.fingerprint())
-        if rec.get("status") == "done" and job.output.is_file():
+        if done_earlier(job, rec):
             plan = "skip (done earlier)"
         elif rec.get("edited"):
             plan = f"resume at export in session {rec.get('session')}"
@@ -123,14 +126,14 @@ def _preview(ctx: "Context", jobs: "list[Job]", results: Any) -> None:
 def _run(ctx: "Context", typer_ctx: typer.Context, plan: Path, jobs: "list[Job]", results: Any, parallel: int) -> "list[JobRun]":
     import os
 
-    from nemo_cli.batch_run import Batch, nemo_command
+    from nemo_cli.batch_run import Batch, done_earlier, nemo_command
     from nemo_cli.commands.chat import global_args
 
     batch = Batch(
         jobs, results, parallel=parallel, nemo=nemo_command(global_args(typer_ctx.find_root().params)),
         env=dict(os.environ), label=plan.stem,
     )
-    if any(not (r.earlier.get("status") == "done" and r.job.output.is_file()) for r in batch.runs):
+    if not all(done_earlier(r.job, r.earlier) for r in batch.runs):
         _token(ctx)  # one token for every job, before they start (parallel first requests would each ask)
     active = ctx.profile().session.get("id")
     with ctx.out.live_table(HEADERS) as table:
@@ -192,10 +195,12 @@ def _row(run: "JobRun") -> list[str]:
 
 
 def _report(ctx: "Context", plan: Path, results_file: Path, runs: "list[JobRun]") -> None:
+    from nemo_cli.batch_run import FINAL
     from nemo_cli.errors import NemoError
 
-    counts = {state: sum(1 for r in runs if r.state == state) for state in ("done", "skipped", "failed", "interrupted", "not started")}
-    doc = {"plan": str(plan), "results": str(results_file), "jobs": [r.document() for r in runs], **{k.replace(" ", "_"): v for k, v in counts.items()}}
+    counts = {state: sum(1 for r in runs if r.state == state) for state in FINAL}
+    doc = {"plan": str(plan), "results": str(results_file), "jobs": [r.document() for r in runs]}
+    doc.update({state.replace(" ", "_"): n for state, n in counts.items()})
     lines = []
     for run in runs:
         if run.state in ("done", "skipped"):

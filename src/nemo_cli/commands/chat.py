@@ -68,6 +68,8 @@ def chat(
         if not text or text.startswith("#"):
             continue  # blank lines and comments in a script of turns
         code = talk.turn(text)
+        if code == 130:  # Ctrl-C: without a prompt to return to, it ends the script of turns
+            raise typer.Exit(130)
         first_failure = first_failure or code
     raise typer.Exit(first_failure)
 
