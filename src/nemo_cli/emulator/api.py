@@ -137,7 +137,8 @@ class Api:
             status, error = render.status, render.error
             progress = self.svc.renderer.progress(render)
             created, completed = render.created_ms, render.completed_ms
-        url = f"{self.svc.cdn_url}/f/renders/{render.id}.mp4" if status == "completed" else None
+        via = "r" if self.svc.options.cdn_redirect else "f"
+        url = f"{self.svc.cdn_url}/{via}/renders/{render.id}.mp4" if status == "completed" else None
         fields: dict[str, Any] = {"id": render.id, "status": status, "progress": progress, "createdAt": created}
         if completed is not None:
             fields["completedAt"] = completed

@@ -45,6 +45,7 @@ class Options:
     cdn_port: int = 0
     faults: list[Fault] = field(default_factory=list)  # standing faults (with rates)
     free_plan: bool = False  # new users are on the free plan: renders get HTTP 402
+    cdn_redirect: bool = False  # result URLs point at the CDN's redirecting path (/r/…), for redirect tests
     ip_limit: int | None = None  # anonymous tokens per IP per week (None: no limit)
     max_upload_bytes: int = 500 * 1024 * 1024
     url_clip_seconds: float = 5.0  # the generated clip a URL upload becomes
