@@ -490,3 +490,43 @@ def test_no_session_sends_nothing(service, monkeypatch):
     monkeypatch.delenv("NEMO_SESSION")
     done = nemo("edit", "x")
     assert done.exit_code == 4 and service.requests == []
+
+
+def test_a_timeout_after_some_text_leaves_stdout_ending_with_a_newline(service, monkeypatch):
+    monkeypatch.setenv("NEMO_EDIT_IDLE_TIMEOUT", "0.2")
+    service.pieces = [adk("Rendering your clip", partial=True)] + [b": ping\n\n", 0.02] * 300
+    done = nemo("edit", "generate")
+    assert done.exit_code == 10
+    assert done.stdout == "Rendering your clip\n"
+
+
+def test_ctrl_c_before_the_message_went_out_says_nothing_was_sent(service, monkeypatch):
+    def interrupted(request):
+        if request.url.path == STATE_PATH:
+            raise KeyboardInterrupt
+        return service(request)
+
+    monkeypatch.setattr(http, "transport_override", httpx.MockTransport(interrupted))
+    done = nemo("edit", "add title")
+    assert done.exit_code == 130
+    assert "nothing was sent" in done.stderr and service.posts() == []
+
+
+def test_a_web_page_instead_of_a_stream_is_a_network_error(service):
+    service.run_reply = httpx.Response(200, headers={"content-type": "text/html"}, text="<html>proxy login</html>")
+    done = nemo("edit", "x")
+    assert done.exit_code == 9 and "a web page (text/html), not a stream" in done.stderr
+
+
+def test_show_cost_survives_a_failed_balance_look(service, monkeypatch):
+    def no_credits(request):
+        if request.url.path == "/api/credits/balance/simple":
+            return httpx.Response(503, text="down")
+        return service(request)
+
+    monkeypatch.setattr(http, "transport_override", httpx.MockTransport(no_credits))
+    monkeypatch.setenv("NEMO_RETRIES", "0")
+    done = nemo("edit", "add title", "--show-cost")
+    assert done.exit_code == 0
+    assert done.stdout == "Added title 'Urban Dreams'. Anything else?\n"
+    assert "warning: could not read the credits balance" in done.stderr

@@ -229,8 +229,14 @@ def _reader(ctx: "Context", sid: str, instruction: str, read_timeout: float, q: 
     try:
         with ctx.client.run_stream(sid, instruction, read_timeout) as response:
             put(("open", response))
-            if "json" in response.headers.get("content-type", ""):
+            ctype = response.headers.get("content-type", "")
+            if "json" in ctype:
                 _json_reply(ctx, response, norm, put)
+            elif "html" in ctype:
+                raise errors.NetworkError(
+                    f"the service answered the message with a web page ({ctype.split(';')[0]}), not a stream",
+                    hint="check the API URL (`nemo config get api_url`); `nemo state` shows whether the message arrived",
+                )
             else:
                 sse.pump(response.iter_bytes(), lambda event: put(("event", event)), norm)
         put(("end", norm))
@@ -338,7 +344,7 @@ def _listen(ctx: "Context", sid: str, instruction: str, limits: _Limits, printer
                     last_activity = time.monotonic()
                     next_notice = last_activity + limits.notice
                 if spinner.enabled and not printer.line_open and item["type"] in ("heartbeat", "tool_call", "tool_result"):
-                    spinner.start("working")
+                    spinner.start(None if item["type"] == "heartbeat" else "working")
             elif kind == "open":
                 response = item
                 spinner.label = "working"
@@ -445,10 +451,13 @@ def _settle(ctx: "Context", sid: str, state: dict[str, Any], quiet_for: float, d
     return state, changes
 
 
-def _cost(ctx: "Context", before: Any) -> dict[str, Any]:
-    after = ctx.client.credits()
-    b, a = before.public(), after.public()
-    return {"before": b["available"], "after": a["available"], "spent": b["available"] - a["available"], "frozen": a["frozen"]}
+def _credits(ctx: "Context") -> Any:
+    """The balance for --show-cost; a failed look costs the figure, not the edit."""
+    try:
+        return ctx.client.credits()
+    except errors.NemoError as exc:
+        ctx.out.warn(f"could not read the credits balance: {exc.message}")
+        return None
 
 
 # -- the whole run -----------------------------------------------------------------------------------
@@ -456,16 +465,19 @@ def _cost(ctx: "Context", before: Any) -> dict[str, Any]:
 
 def run(ctx: "Context", instruction: str, options: Options | None = None, before: dict[str, Any] | None = None) -> Outcome:
     """Send one instruction and see it through (see the module docstring). Raises typed errors."""
+    sent: list[bool] = []
     try:
-        return _run(ctx, instruction, options or Options(), before)
+        return _run(ctx, instruction, options or Options(), before, sent)
     except KeyboardInterrupt:
+        if not sent:
+            raise errors.Interrupted("interrupted before the message was sent; nothing was sent", hint=None) from None
         raise errors.Interrupted(
             "stopped listening; the service keeps working on the message",
             hint="`nemo state` shows the outcome once it is done (sending it again would run it twice)",
         ) from None
 
 
-def _run(ctx: "Context", instruction: str, opts: Options, before: dict[str, Any] | None) -> Outcome:
+def _run(ctx: "Context", instruction: str, opts: Options, before: dict[str, Any] | None, sent: list[bool]) -> Outcome:
     from nemo_cli import draft as timeline
     from nemo_cli import guitalk
 
@@ -475,10 +487,15 @@ def _run(ctx: "Context", instruction: str, opts: Options, before: dict[str, Any]
     limits = _Limits.of(ctx, opts)
     if before is None:
         before = _state(ctx, sid)
-    credits_before = ctx.client.credits() if opts.show_cost else None
+    credits_before = _credits(ctx) if opts.show_cost else None
     started = time.monotonic()
     printer = _Printer(ctx, opts.verbose, started)
-    heard = _listen(ctx, sid, instruction, limits, printer)
+    sent.append(True)
+    try:
+        heard = _listen(ctx, sid, instruction, limits, printer)
+    except BaseException:
+        printer.end_line()  # what was printed stays readable above the error
+        raise
     if heard.error is not None:
         printer.end_line()
         raise heard.error
@@ -516,9 +533,10 @@ def _run(ctx: "Context", instruction: str, opts: Options, before: dict[str, Any]
             else:
                 for line in lines:
                     ctx.out.line(line)
-    if credits_before is not None:
-        outcome.cost = _cost(ctx, credits_before)
-        c = outcome.cost
+    credits_after = _credits(ctx) if credits_before is not None else None
+    if credits_before is not None and credits_after is not None:
+        b, a = credits_before.public(), credits_after.public()
+        c = outcome.cost = {"before": b["available"], "after": a["available"], "spent": b["available"] - a["available"], "frozen": a["frozen"]}
         held = f", {c['frozen']:g} still reserved" if c["frozen"] else ""
         printer.note(f"credits: {c['spent']:g} spent ({c['before']:g} → {c['after']:g} available{held})")
     outcome.seconds = round(time.monotonic() - started, 3)
