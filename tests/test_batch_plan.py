@@ -169,6 +169,9 @@ def test_results_file_is_whole_json_and_survives_reload(tmp_path):
     again = Results.load(path, tmp_path / "plan.toml")
     assert again.get("abc") == {"status": "done", "session": "1", "bytes": 10, "output": "/x/o.mp4"}
     assert again.outputs() == {"/x/o.mp4"}
+    again.update("def", status="interrupted", edited=True, output="/x/p.mp4")  # its export may have written it
+    again.update("ghi", status="failed", edited=False, output="/x/q.mp4")
+    assert again.outputs() == {"/x/o.mp4", "/x/p.mp4"}
     assert json.loads(path.read_text())["jobs"]["abc"]["status"] == "done"
     path.write_text("{ half")
     with pytest.raises(BadInput, match="damaged"):

@@ -56,9 +56,9 @@ class Results:
             return dict(self.jobs.get(fingerprint, {}))
 
     def outputs(self) -> set[str]:
-        """Every output path a job of this plan has written."""
+        """Every output path a job of this plan has written, or may have (its export had started)."""
         with self._lock:
-            return {str(r["output"]) for r in self.jobs.values() if r.get("bytes") is not None and r.get("output")}
+            return {str(r["output"]) for r in self.jobs.values() if r.get("output") and (r.get("bytes") is not None or r.get("edited"))}
 
     def update(self, fingerprint: str, **fields: Any) -> dict[str, Any]:
         """Change a job's record and write the file at once; returns the new record."""

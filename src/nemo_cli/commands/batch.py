@@ -75,7 +75,7 @@ def batch(
 
             raise BadInput(f"{plan}: {job.label}: cannot create {job.output.parent}: {exc.strerror}") from None
     runs = _run(ctx, typer_ctx, plan_path, job_list, results, jobs)
-    _report(ctx, plan_path, results_file, runs)
+    _report(ctx, str(plan), results_file, runs)
 
 
 def _earlier(path: Path, plan: Path, restart: bool) -> Any:
@@ -194,12 +194,12 @@ def _row(run: "JobRun") -> list[str]:
     return [str(run.job.index), run.job.name, _state(run), f"{secs:.0f}s" if secs is not None else "", shown]
 
 
-def _report(ctx: "Context", plan: Path, results_file: Path, runs: "list[JobRun]") -> None:
+def _report(ctx: "Context", plan: str, results_file: Path, runs: "list[JobRun]") -> None:
     from nemo_cli.batch_run import FINAL
     from nemo_cli.errors import NemoError
 
     counts = {state: sum(1 for r in runs if r.state == state) for state in FINAL}
-    doc = {"plan": str(plan), "results": str(results_file), "jobs": [r.document() for r in runs]}
+    doc = {"plan": str(results_file.with_name(Path(plan).name)), "results": str(results_file), "jobs": [r.document() for r in runs]}
     doc.update({state.replace(" ", "_"): n for state, n in counts.items()})
     lines = []
     for run in runs:
@@ -218,7 +218,9 @@ def _report(ctx: "Context", plan: Path, results_file: Path, runs: "list[JobRun]"
     failed = [r for r in runs if r.state == "failed"]
     stopped = [r for r in runs if r.state in ("interrupted", "not started")]
     if failed or stopped:
-        again = f"nemo batch {plan}"
+        import shlex
+
+        again = f"nemo batch {shlex.quote(plan)}"
         names = ", ".join(r.job.label for r in failed + stopped)
         if failed:
             err = NemoError(f"{len(failed)} of {len(runs)} jobs failed: " + ", ".join(r.job.label for r in failed),
