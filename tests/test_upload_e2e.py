@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import select
 import socket
 import subprocess
 import sys
@@ -307,7 +308,11 @@ def test_a_progress_bar_on_a_terminal(emulator, sid, tmp_path):
     )
     os.close(slave)
     seen = b""
-    while True:
+    while True:  # until the child is gone and the terminal closes (EIO); select keeps a hang from blocking
+        ready, _, _ = select.select([master], [], [], 60)
+        if not ready:
+            proc.kill()
+            break
         try:
             data = os.read(master, 65536)
         except OSError:
