@@ -134,24 +134,24 @@ class Transport:
                     continue
                 try:
                     rejected = auth and self.credentials is not None and not renewed and _is_token_rejected(response)
-                except httpx.TransportError as exc:  # the answer was cut short: reading it again cannot work
+                    if not rejected and (not stream or response.status_code >= 400):
+                        response.read()
+                except httpx.TransportError as exc:
+                    # the answer was cut short: a request that may be repeated is asked again
+                    response.close()
+                    if retry and attempt < retries:
+                        attempt += 1
+                        self._backoff(attempt)
+                        continue
                     raise network_error(exc, self.base_url) from None
                 if rejected:
                     renewed = True
                     response.close()
                     self.credentials.renew(token or "")
                     continue
-                if stream:
-                    if response.status_code >= 400:
-                        response.read()
-                        unwrap(response, self._error_context())  # raises the typed error
-                    yield response
-                else:
-                    try:
-                        response.read()
-                    except httpx.TransportError as exc:
-                        raise network_error(exc, self.base_url) from None
-                    yield response
+                if stream and response.status_code >= 400:
+                    unwrap(response, self._error_context())  # raises the typed error
+                yield response
                 return
             finally:
                 response.close()

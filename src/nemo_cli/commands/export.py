@@ -272,8 +272,17 @@ def cancel(render_id: RenderId, json: common.Json = False, quiet: common.Quiet =
     from nemo_cli import renders
     from nemo_cli.api.models import RenderStatus
 
+    from nemo_cli.errors import BadInput, NemoError
+
     ctx = common.use(json=json, quiet=quiet)
-    reply = ctx.client.render_cancel(render_id)
+    try:
+        reply = ctx.client.render_cancel(render_id)
+    except NemoError as exc:
+        if exc.status == 409 and type(exc) is NemoError:  # it ended before the cancel arrived
+            raise BadInput(f"render {render_id} has already ended: nothing to cancel", hint=f"`nemo export status {render_id}` shows how") from None
+        if exc.status == 404 and type(exc) is NemoError:
+            raise BadInput(f"the service knows no render {render_id}", hint="`nemo export list` shows the renders started here") from None
+        raise
     said = RenderStatus.from_reply(reply, render_id).status if isinstance(reply, dict) and reply.get("status") else "cancelled"
     renders.record(ctx, render_id, status=said)
     doc = renders.document(render_id, None, renders.known(ctx, render_id))
