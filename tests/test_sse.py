@@ -270,3 +270,37 @@ def test_held_text_is_flushed_when_the_stream_ends():
 def test_words_containing_the_phrase_letters_are_not_held_forever():
     events = parse(frame({"type": "text", "content": "Mini"}) + frame({"type": "text", "content": " encountered"}))
     assert text_of(events) == "Mini encountered"
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"])
+@pytest.mark.parametrize("seed", range(6))
+def test_random_chunkings_keep_every_event_and_keepalive_in_order(newline, seed):
+    """Comments, empty keep-alives and events in a random order, cut at random places (inside
+    comments, between \\r and \\n, inside multi-byte characters): the same events, in order."""
+    import random
+
+    rng = random.Random(seed)
+    nl = newline.encode()
+    data, expected = b"", []
+    for i in range(60):
+        kind = rng.choice(["comment", "empty", "text", "call", "multi"])
+        if kind == "comment":
+            data += b": ping " + str(i).encode() + nl + nl
+            expected.append(("heartbeat", "comment"))
+        elif kind == "empty":
+            data += b"data:" + nl + nl
+            expected.append(("heartbeat", "empty"))
+        elif kind == "text":
+            data += b'data: {"type": "text", "content": "t' + str(i).encode() + "é已 ".encode() + b'"}' + nl + nl
+            expected.append(("text", f"t{i}é已 "))
+        elif kind == "call":
+            data += b'data: {"type": "tool_call", "name": "n' + str(i).encode() + b'"}' + nl + nl
+            expected.append(("tool_call", f"n{i}"))
+        else:
+            data += b'data: {"type": "text",' + nl + b'data: "content": "m' + str(i).encode() + b'"}' + nl + nl
+            expected.append(("text", f"m{i}"))
+    cuts = sorted(rng.sample(range(1, len(data)), 40))
+    chunks = [data[a:b] for a, b in zip([0, *cuts], [*cuts, len(data)])]
+    events = sse.parse(chunks)
+    got = [(e["type"], e.get("via") or e.get("text") or e.get("name")) for e in events]
+    assert got == expected

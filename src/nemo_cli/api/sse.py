@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import codecs
 import json
+import re
 from difflib import SequenceMatcher
 from typing import Any, Callable, Iterable, Iterator
 
@@ -38,6 +39,7 @@ Event = dict[str, Any]
 INTERNAL = frozenset({"skipped"})  # never printed, never in --json; shown with --verbose
 NOISE = "i encountered a temporary issue"
 _HEARTBEATS = frozenset({"heartbeat", "ping", "keepalive", "keep_alive", "keep-alive"})
+_COMMENT = re.compile(r"^:[^\n]*\n", re.M)  # a whole comment line (after \r\n and \r became \n)
 
 
 class _Lines:
@@ -56,52 +58,55 @@ class _Lines:
 
     def iter_text(self) -> Iterator[str]:
         decoder = codecs.getincrementaldecoder("utf-8")("replace")
-        buf = ""  # a partial line held here (only after a chunk that needed splitting)
-        line_start = True  # whether what comes next starts a line
+        buf = ""  # held back for the next chunk: an unfinished comment line, or a \r that may start \r\n
+        line_start = True  # whether the next text starts a line
         tail = "\n\n"  # the end of what httpx-sse has been given, to finish the last event at EOF
         first = True
         for chunk in self._chunks:
             text = decoder.decode(chunk)
-            if not text:
-                continue
-            if first:
+            if first and text:
                 text, first = text.lstrip("\ufeff"), False
             text, buf = buf + text, ""
             if not text:
                 continue
             if not ((line_start and text[0] == ":") or "\n:" in text or "\r:" in text):
+                if text[-1] == "\r":  # keep it with what follows: \r\n and \r\r cannot be told apart yet
+                    cut = text.rstrip("\r")
+                    text, buf = cut, text[len(cut):]
+                    if not text:
+                        continue
                 yield text  # no comment in here: httpx-sse splits the lines itself
                 tail = (tail + text)[-4:]
                 line_start = text[-1] in "\r\n"
                 continue
             hold = ""
-            if text.endswith("\r"):  # maybe the first half of \r\n
-                text, hold = text[:-1], "\r"
             if "\r" in text:
+                if text.endswith("\r"):
+                    text, hold = text[:-1], "\r"
                 text = text.replace("\r\n", "\n").replace("\r", "\n")
-            lines = text.split("\n")
-            buf = lines.pop() + hold
-            pending: list[str] = []
-            for line in lines:
-                if line[:1] == ":":
-                    if pending:
-                        block = "".join(pending)
-                        yield block
-                        tail, pending = (tail + block)[-4:], []
-                    self._on_comment()
-                else:
-                    pending.append(line + "\n")
-            if pending:
-                block = "".join(pending)
-                yield block
-                tail = (tail + block)[-4:]
-            line_start = True
-        rest = (buf + decoder.decode(b"", final=True)).rstrip("\r")
+            done = 0
+            for m in _COMMENT.finditer(text, 0 if line_start else text.find("\n") + 1):
+                if m.start() > done:
+                    yield text[done : m.start()]
+                    tail = (tail + text[done : m.start()])[-4:]
+                self._on_comment()
+                done = m.end()
+            rest = text[done:]
+            newline = rest.rfind("\n")
+            if rest[newline + 1 : newline + 2] == ":" and (newline >= 0 or done > 0 or line_start):
+                buf, rest = rest[newline + 1 :], rest[: newline + 1]  # a comment still arriving
+            buf += hold
+            if rest:
+                yield rest
+                tail = (tail + rest)[-4:]
+            line_start = True if buf[:1] == ":" else rest[-1:] == "\n" if rest else (done > 0 or line_start)
+        rest = (buf + decoder.decode(b"", final=True)).replace("\r\n", "\n").replace("\r", "\n")
         if rest[:1] == ":" and line_start:
             self._on_comment()
-        elif rest:
-            yield rest + "\n"
-            tail = (tail + rest + "\n")[-4:]
+            rest = rest.partition("\n")[2]
+        if rest:
+            yield rest
+            tail = (tail + rest)[-4:]
         tail = tail.replace("\r\n", "\n").replace("\r", "\n")
         if not tail.endswith("\n\n"):  # the connection closed before the blank line ending the last event
             yield "\n" if tail.endswith("\n") else "\n\n"
