@@ -530,3 +530,22 @@ def test_show_cost_survives_a_failed_balance_look(service, monkeypatch):
     assert done.exit_code == 0
     assert done.stdout == "Added title 'Urban Dreams'. Anything else?\n"
     assert "warning: could not read the credits balance" in done.stderr
+
+
+@pytest.mark.parametrize(
+    "args, settle, timeout, show_cost, verbose",
+    [
+        ([], None, None, False, False),
+        (["--settle"], 30.0, None, False, False),
+        (["--settle-for", "5", "--timeout", "60", "--show-cost", "-v"], 5.0, 60.0, True, True),
+    ],
+)
+def test_flags_reach_the_flow(service, monkeypatch, args, settle, timeout, show_cost, verbose):
+    from nemo_cli import edit_flow
+
+    seen = []
+    monkeypatch.setattr(edit_flow, "run", lambda ctx, text, options, before=None: seen.append((text, options)))
+    assert nemo("edit", "hello", "there", *args, "-s", "777").exit_code == 0
+    text, options = seen[0]
+    assert text == "hello there"
+    assert (options.settle, options.timeout, options.show_cost, options.verbose, options.session) == (settle, timeout, show_cost, verbose, "777")

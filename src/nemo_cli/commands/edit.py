@@ -16,7 +16,7 @@ def edit(
     message: Annotated[
         Optional[list[str]],
         typer.Argument(
-            metavar="MESSAGE…",
+            metavar="MESSAGE",
             help="The instruction, in words (quoted or not); - reads it from stdin.",
             show_default=False,
         ),
