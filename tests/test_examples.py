@@ -88,7 +88,9 @@ def test_example_runs_under_the_emulator(example, tmp_path, isolated_env):
     args = [a.format(out=out, **clips) for a in example.args]
 
     done = subprocess.run(
-        [NEMO, "emulator", "exec", "--", "bash", str(script), *args],
+        # quicker than the demo pace, with the service's share of silent edits kept
+        [NEMO, "emulator", "exec", "--edit-seconds", "0.2", "--render-seconds", "0.5", "--keepalive-seconds", "0.05",
+         "--", "bash", str(script), *args],
         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=900,
     )
     assert done.returncode == 0, f"exit {done.returncode}\n--- stdout\n{done.stdout}\n--- stderr\n{done.stderr}"
