@@ -61,7 +61,7 @@ class Transport:
                 base_url=self.base_url,
                 headers=dict(self.config.get("headers", {})),
                 timeout=httpx.Timeout(float(self.config.get("read_timeout", 60)), connect=float(self.config.get("connect_timeout", 10))),
-                transport=transport_override,
+                transport=transport_override or _SchemeTransport(),
                 follow_redirects=False,
                 event_hooks=hooks,
             )
@@ -189,6 +189,35 @@ class Transport:
         if "json" in response.headers.get("content-type", ""):
             response.read()
             _debug("< " + redact(_mask_token_fields(response.text)[:2000]))
+
+
+class _SchemeTransport(httpx.BaseTransport):
+    """httpx's own transport, with the TLS context built only when a request goes to an https URL.
+
+    httpx.Client builds its transport's SSL context up front, loading the whole CA bundle (~100 ms),
+    even when the API URL is http:// and no byte of TLS follows. Here http:// requests go through a pool
+    whose context is a bare strict one (certificates and host names required, no CAs loaded, never used
+    by a plain connection), and https:// requests through a transport built on first use with httpx's
+    default verification (certifi, or SSL_CERT_FILE / SSL_CERT_DIR): verification is never relaxed.
+    """
+
+    def __init__(self) -> None:
+        import ssl
+
+        self._plain = httpx.HTTPTransport(verify=ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT))
+        self._tls: httpx.HTTPTransport | None = None
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.scheme == "http":
+            return self._plain.handle_request(request)
+        if self._tls is None:
+            self._tls = httpx.HTTPTransport()
+        return self._tls.handle_request(request)
+
+    def close(self) -> None:
+        self._plain.close()
+        if self._tls is not None:
+            self._tls.close()
 
 
 def _debug(line: str) -> None:
