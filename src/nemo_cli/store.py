@@ -19,12 +19,11 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
 
-from nemo_cli.durable import fsync_dir
+from nemo_cli.durable import write_atomic
 from nemo_cli.errors import ConfigError
 
 if sys.version_info >= (3, 11):
@@ -127,22 +126,7 @@ class Store:
     def _write(self, data: dict[str, Any]) -> None:
         import tomli_w
 
-        payload = tomli_w.dumps(_drop_none(data)).encode("utf-8")
-        fd, tmp = tempfile.mkstemp(prefix=".config.", suffix=".tmp", dir=self.path.parent)
-        try:
-            os.fchmod(fd, 0o600)
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(payload)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, self.path)
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-            raise
-        fsync_dir(self.path.parent)
+        write_atomic(self.path, tomli_w.dumps(_drop_none(data)).encode("utf-8"), mode=0o600)
 
 
 class Profile:
