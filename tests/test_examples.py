@@ -111,3 +111,15 @@ def test_examples_check_their_arguments(tmp_path):
             continue  # its argument is optional
         done = subprocess.run(["bash", str(script)], cwd=tmp_path, capture_output=True, text=True, timeout=30, env={**os.environ, "PATH": "/usr/bin:/bin"})
         assert done.returncode != 0 and "usage:" in done.stderr, (script.name, done.stderr)
+
+
+def test_the_quick_start_demo_makes_its_video(tmp_path):
+    """The README's main job, exactly as documented (`bash .ci/demo`), with nemo not on the caller's PATH."""
+    venv_bin = str(Path(sys.executable).parent)
+    path = os.pathsep.join(p for p in os.environ["PATH"].split(os.pathsep) if p != venv_bin)
+    out = tmp_path / "demo.mp4"
+    done = subprocess.run(["bash", str(ROOT / ".ci" / "demo"), str(out)], cwd=tmp_path, env={**os.environ, "PATH": path},
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.strip().splitlines()[-1] == str(out)
+    assert abs(mp4_seconds(out) - 6.0) < 0.5  # the 8-second clip without its 0:02-0:04 section
