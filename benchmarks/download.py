@@ -1,11 +1,14 @@
 """Benchmarks for `nemo export`: download throughput and memory, and how soon `--wait` notices a render.
 
-    python benchmarks/download.py [--size-mb 500] [--rounds 3] [--renders 20] [--skip-download] [--skip-wait]
+    python benchmarks/download.py [--size-mb 500] [--rounds 3] [--link-mb-s 100] [--renders 20] [--skip-download] [--skip-wait]
 
 1. Throughput and peak RSS of `nemo export download ID -o PATH` against `curl -o` for the same file from
    the same local server, in the same run (goals: at least 0.9x curl, under 100 MB RSS). The server sends
    with sendfile(2), so it is not the bottleneck; the file and the outputs live on tmpfs (/dev/shm) when
    there is one, so the disk is not either. Both clients share the machine's CPUs with the server.
+   The runs are made twice: over the unthrottled loopback (GB/s, where nemo's fixed start-up cost weighs
+   heavily), then with the server sending no faster than --link-mb-s (default 100 MB/s, about a 1 Gbit/s
+   link), the same for curl and nemo, which puts that fixed cost in proportion.
 2. The delay between a render completing and `nemo export wait ID` noticing it (the first status reply
    that says completed), over renders of 5-90 s (goal: median under 3 s, fewer than 20 status requests
    per render). All renders run at once, each with its own `nemo` process, so the whole set takes about
@@ -40,8 +43,9 @@ TOKEN = "nmv_usr_benchmarktoken0001"
 class Stub:
     """Render status, result file (CDN path, sendfile) and claim token; counts status requests."""
 
-    def __init__(self, result: Path | None = None) -> None:
+    def __init__(self, result: Path | None = None, rate: float | None = None) -> None:
         self.result = result
+        self.rate = rate  # bytes/s the result file is sent at (a link of that speed), None: unthrottled
         self.renders: dict[str, dict] = {}  # id → start, duration, progress(bool)
         self.lock = threading.Lock()
         self.base = ""
@@ -110,7 +114,16 @@ class Stub:
                 self.send_header("ETag", '"bench"')
                 self.end_headers()
                 with open(path, "rb") as fh:
-                    self.connection.sendfile(fh)
+                    if stub.rate is None:
+                        self.connection.sendfile(fh)
+                        return
+                    started, sent = time.perf_counter(), 0
+                    while sent < size:  # sendfile(2) in 1 MiB pieces, each when it is due at the rate
+                        pace(started, sent, stub.rate)
+                        got = os.sendfile(self.connection.fileno(), fh.fileno(), sent, min(1 << 20, size - sent))
+                        if not got:
+                            return
+                        sent += got
 
         class Server(ThreadingHTTPServer):
             daemon_threads = True
@@ -129,6 +142,20 @@ def nemo_env(stub: Stub, config: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEMO_")}
     env.update(NEMO_API_URL=stub.base, NEMO_TOKEN=TOKEN, NEMO_CONFIG_DIR=str(config), NO_COLOR="1")
     return env
+
+
+def load() -> str:
+    """The 1-, 5- and 15-minute load averages, to print next to every figure (the machine is shared)."""
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def pace(started: float, done: int, rate: float | None) -> None:
+    """Sleep until `done` bytes are due at `rate` bytes/s since `started`: a link of that speed, applied
+    by the benchmark's own server to every client alike (None: as fast as the loopback goes)."""
+    if rate:
+        ahead = started + done / rate - time.perf_counter()
+        if ahead > 0:
+            time.sleep(ahead)
 
 
 def timed(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, int, int]:
@@ -152,7 +179,7 @@ def sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def bench_download(size_mb: int, rounds: int) -> None:
+def bench_download(size_mb: int, rounds: int, link_mb_s: float) -> None:
     base = Path("/dev/shm") if Path("/dev/shm").is_dir() and shutil.disk_usage("/dev/shm").free > 3 * size_mb * 1e6 else None
     with tempfile.TemporaryDirectory(prefix="nemo-bench-", dir=base) as tmp:
         work = Path(tmp)
@@ -161,48 +188,60 @@ def bench_download(size_mb: int, rounds: int) -> None:
             for _ in range(size_mb):
                 fh.write(os.urandom(1_000_000))
         want = sha256(source)
-        stub = Stub(source)
-        server = stub.serve()
-        env = nemo_env(stub, work / "config")
-        url = f"{stub.base}/cdn/render_bench.mp4"
-        runs: dict[str, list[float]] = {"curl": [], "nemo": [], "nemo --json": []}
-        rss: dict[str, list[int]] = {k: [] for k in runs}
-        commands = {
-            "curl": ["curl", "-s", "-f", "-o", "{out}", url],
-            "nemo": [NEMO, "export", "download", "render_bench", "-o", "{out}"],
-            "nemo --json": [NEMO, "export", "download", "render_bench", "-o", "{out}", "--json"],
-        }
-        try:
-            startup = statistics.median(timed([NEMO, "export", "status", "render_bench"], env)[0] for _ in range(3))
-            for _ in range(rounds):
-                for who, cmd in commands.items():
-                    out = work / "out.mp4"
-                    out.unlink(missing_ok=True)
-                    wall, peak, _ = timed([out_arg.replace("{out}", str(out)) for out_arg in cmd], env if who != "curl" else None)
-                    runs[who].append(wall)
-                    rss[who].append(peak)
-                    if who != "curl" and sha256(out) != want:
-                        raise SystemExit("nemo wrote different bytes than the server sent")
-                    out.unlink()
-        finally:
-            server.shutdown()
-        size = source.stat().st_size
-        curl_t = statistics.median(runs["curl"])
-        print(f"download of a {size / 1e6:.0f} MB result from 127.0.0.1, {rounds} rounds, files on "
-              f"{'tmpfs' if base else 'disk'}, medians:")
-        for who, times in runs.items():
-            t = statistics.median(times)
-            label = {"curl": "curl -o", "nemo": "nemo export download", "nemo --json": "  the same with --json (sha256)"}[who]
-            line = f"  {label:32} {t:5.2f} s  {size / t / 1e6:6.0f} MB/s  {curl_t / t:5.2f}x curl   peak RSS {max(rss[who]) / 1e6:5.1f} MB"
-            if who != "curl":
-                line += f"   (transfer alone: {curl_t / max(t - startup, 1e-3):4.2f}x curl)"
-            print(line)
-        ratio = curl_t / statistics.median(runs["nemo"])
-        print(f"  nemo's fixed cost (start-up, imports, status and claim-token requests): {startup:.2f} s, "
-              f"measured as `nemo export status`")
-        print(f"  goals: >= 0.9x curl end to end: {'met' if ratio >= 0.9 else 'NOT met'} ({ratio:.2f}x); "
-              f"peak RSS < 100 MB: {'met' if max(rss['nemo'] + rss['nemo --json']) < 100e6 else 'NOT met'}")
-        print(f"  runs (s): " + "; ".join(f"{who} " + ", ".join(f"{t:.2f}" for t in times) for who, times in runs.items()))
+        where = "tmpfs" if base else "disk"
+        download_scenario(work, source, want, rounds, None, where)
+        if link_mb_s > 0:
+            download_scenario(work, source, want, rounds, link_mb_s * 1e6, where)
+
+
+def download_scenario(work: Path, source: Path, want: str, rounds: int, rate: float | None, where: str) -> None:
+    """curl, nemo and nemo --json alternately, `rounds` times each, from a server sending at `rate`."""
+    stub = Stub(source, rate)
+    server = stub.serve()
+    env = nemo_env(stub, work / "config")
+    url = f"{stub.base}/cdn/render_bench.mp4"
+    runs: dict[str, list[float]] = {"curl": [], "nemo": [], "nemo --json": []}
+    rss: dict[str, list[int]] = {k: [] for k in runs}
+    commands = {
+        "curl": ["curl", "-s", "-f", "-o", "{out}", url],
+        "nemo": [NEMO, "export", "download", "render_bench", "-o", "{out}"],
+        "nemo --json": [NEMO, "export", "download", "render_bench", "-o", "{out}", "--json"],
+    }
+    before_load = load()
+    try:
+        startup = statistics.median(timed([NEMO, "export", "status", "render_bench"], env)[0] for _ in range(5))
+        for _ in range(rounds):
+            for who, cmd in commands.items():
+                out = work / "out.mp4"
+                out.unlink(missing_ok=True)
+                wall, peak, _ = timed([out_arg.replace("{out}", str(out)) for out_arg in cmd], env if who != "curl" else None)
+                runs[who].append(wall)
+                rss[who].append(peak)
+                if sha256(out) != want:
+                    raise SystemExit(f"{who} wrote different bytes than the server sent")
+                out.unlink()
+    finally:
+        server.shutdown()
+        server.server_close()
+    size = source.stat().st_size
+    curl_t = statistics.median(runs["curl"])
+    link = f"the server sending at {rate / 1e6:.0f} MB/s (a ~{rate * 8 / 1e9:.1f} Gbit/s link)" if rate else "unthrottled loopback"
+    print(f"\ndownload of a {size / 1e6:.0f} MB result from 127.0.0.1, {link}, {rounds} rounds, files on {where}, "
+          f"medians (load average {before_load} before, {load()} after):")
+    for who, times in runs.items():
+        t = statistics.median(times)
+        label = {"curl": "curl -o", "nemo": "nemo export download", "nemo --json": "  the same with --json (sha256)"}[who]
+        line = f"  {label:32} {t:5.2f} s  {size / t / 1e6:6.0f} MB/s  {curl_t / t:5.2f}x curl   peak RSS {max(rss[who]) / 1e6:5.1f} MB"
+        if who != "curl":
+            line += f"   (transfer alone: {curl_t / max(t - startup, 1e-3):4.2f}x curl)"
+        print(line)
+    ratio = curl_t / statistics.median(runs["nemo"])
+    peak = max(rss["nemo"] + rss["nemo --json"]) / 1e6
+    print(f"  nemo's fixed cost (start-up, imports, status and claim-token requests): {startup:.2f} s, "
+          f"measured as `nemo export status`")
+    print(f"  goals: >= 0.9x curl end to end: {'met' if ratio >= 0.9 else 'NOT met'} ({ratio:.2f}x); "
+          f"peak RSS < 100 MB: {'met' if peak < 100 else 'NOT met'} ({peak:.1f} MB)")
+    print(f"  runs (s): " + "; ".join(f"{who} " + ", ".join(f"{t:.2f}" for t in times) for who, times in runs.items()))
 
 
 def bench_wait(count: int, shortest: float, longest: float) -> None:
@@ -210,7 +249,7 @@ def bench_wait(count: int, shortest: float, longest: float) -> None:
     server = stub.serve()
     durations = [shortest + i * (longest - shortest) / max(1, count - 1) for i in range(count)]
     print(f"\nnoticing a finished render: {count} renders of {shortest:.0f}-{longest:.0f} s (evenly spread), "
-          f"all at once, default poll settings:")
+          f"all at once, default poll settings (load average {load()} before):")
     try:
         with tempfile.TemporaryDirectory(prefix="nemo-bench-") as tmp:
             for progress in (True, False):
@@ -235,7 +274,7 @@ def bench_wait(count: int, shortest: float, longest: float) -> None:
                       f"(goals: median < 3 s {'met' if med < 3 else 'NOT met'}; < 20 requests "
                       f"{'met' if max(looks) < 20 else 'met on average only' if statistics.mean(looks) < 20 else 'NOT met'})")
                 by_length = ", ".join(f"{r['duration']:.0f}s:{r['looks']}" for r in rows[:: max(1, count // 5)])
-                print(f"  {'':17} requests by render length: {by_length}")
+                print(f"  {'':17} requests by render length: {by_length}  (load average {load()} after)")
     finally:
         server.shutdown()
 
@@ -247,12 +286,15 @@ def main() -> None:
     parser.add_argument("--renders", type=int, default=20)
     parser.add_argument("--shortest", type=float, default=5.0)
     parser.add_argument("--longest", type=float, default=90.0)
+    parser.add_argument("--link-mb-s", type=float, default=100,
+                        help="after the unthrottled downloads, the same with the server sending at this many MB/s "
+                             "(default 100, about 1 Gbit/s; 0 to skip)")
     parser.add_argument("--skip-download", action="store_true")
     parser.add_argument("--skip-wait", action="store_true")
     args = parser.parse_args()
-    print(f"nemo: {NEMO}; {os.cpu_count()} CPUs")
+    print(f"nemo: {NEMO}; curl: {shutil.which('curl')}; {os.cpu_count()} CPUs; load average {load()}")
     if not args.skip_download:
-        bench_download(args.size_mb, args.rounds)
+        bench_download(args.size_mb, args.rounds, args.link_mb_s)
     if not args.skip_wait:
         bench_wait(args.renders, args.shortest, args.longest)
 

@@ -289,6 +289,7 @@ def main() -> None:
         latency(args.events, args.interval_ms, args.runs)
     if not args.skip_throughput:
         throughput(args.stream_events, args.rounds)
+    print(f"load at the end {os.getloadavg()[0]:.2f} (1 min), {os.getloadavg()[1]:.2f} (5 min)")
 
 
 if __name__ == "__main__":

@@ -57,6 +57,10 @@ def serve_credits() -> tuple[ThreadingHTTPServer, str]:
     return server, f"http://127.0.0.1:{server.server_address[1]}"
 
 
+def load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
 def run(cmd: list[str], env: dict[str, str]) -> tuple[float, subprocess.CompletedProcess]:
     started = time.perf_counter()
     proc = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -93,6 +97,7 @@ def main() -> int:
         if json.loads(proc.stdout) != BALANCE:
             sys.exit(f"nemo credits printed {proc.stdout!r}")
         times: dict[str, list[float]] = {name: [] for name in commands}
+        before_load = load()
         for _ in range(args.rounds):
             for name, cmd in commands.items():
                 if name.endswith("no cache"):
@@ -104,7 +109,8 @@ def main() -> int:
 
     median = {name: statistics.median(values) for name, values in times.items()}
     bare = median["python -c pass"]
-    print(f"{args.rounds} rounds, median wall time ({sys.executable}, {os.cpu_count()} CPUs)")
+    print(f"{args.rounds} rounds, median wall time ({sys.executable}, {os.cpu_count()} CPUs; "
+          f"load average {before_load} before, {load()} after)")
     missed = []
     for name, value in median.items():
         line = f"  {name:22} {value * 1000:7.1f} ms"

@@ -1,6 +1,6 @@
 """Benchmark for `nemo upload`: throughput and peak RSS against `curl -F files=@…`, in the same run.
 
-    python benchmarks/upload.py [--size-mb 500] [--rounds 3] [--emulator]
+    python benchmarks/upload.py [--size-mb 500] [--rounds 3] [--link-mb-s 100] [--emulator]
 
 Both clients upload the same generated file (random bytes named bench.mp4) to the same receiver on
 127.0.0.1, started here: the upload endpoint of the contract, which streams each request body to a file
@@ -9,6 +9,10 @@ bottleneck; the source file and what is received live on tmpfs (/dev/shm) when t
 is not either. After each run, outside the timing, the received body is checked: one `files` part whose
 bytes are the source's, and no chunked encoding. Goals (issue 4): nemo at least 0.8x curl's throughput,
 nemo's peak RSS under 100 MB. Peak RSS is the child's own, from wait4(2).
+
+The runs are made twice: first over the unthrottled loopback (GB/s, so nemo's fixed start-up cost weighs
+heavily on a 500 MB file), then with the receiver reading no faster than --link-mb-s (default 100 MB/s,
+about a 1 Gbit/s link), the same throttle for curl and nemo, which puts that fixed cost in proportion.
 
 With --emulator the same runs go to `nemo emulator serve` (its own process) instead: the service as the
 end-to-end tests see it, which parses the multipart body with python-multipart, hashes, copies and probes
@@ -38,7 +42,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from download import NEMO, TOKEN, nemo_env, sha256, timed  # noqa: E402  (the same runner and hashing as the download benchmark)
+from download import NEMO, TOKEN, load, nemo_env, pace, sha256, timed  # noqa: E402  (the same runner and hashing as the download benchmark)
 
 SID = "5529798706024415232"
 PIECE = 1 << 20
@@ -47,8 +51,9 @@ PIECE = 1 << 20
 class Receiver:
     """POST /api/upload-video/nemo_agent/me/<sid>: the body goes to a file as it arrives."""
 
-    def __init__(self, spool: Path) -> None:
+    def __init__(self, spool: Path, rate: float | None = None) -> None:
         self.spool = spool
+        self.rate = rate  # bytes/s the receiver reads at (a link of that speed), None: unthrottled
         self.received: list[dict] = []  # per request: path, content-length, headers
         self.lock = threading.Lock()
         self.base = ""
@@ -74,7 +79,7 @@ class Receiver:
                     n = len(receiver.received)
                     out = receiver.spool / f"received-{n}.bin"
                     receiver.received.append({"path": out, "length": int(length), "type": self.headers.get("Content-Type", "")})
-                span = receive(self.rfile, self.connection, out, int(length))
+                span = receive(self.rfile, self.connection, out, int(length), receiver.rate)
                 if span is None:
                     return  # the client went away
                 with receiver.lock:
@@ -102,11 +107,13 @@ class Receiver:
         return server
 
 
-def receive(rfile, sock, out: Path, length: int) -> float | None:
+def receive(rfile, sock, out: Path, length: int, rate: float | None = None) -> float | None:
     """`length` bytes of body into `out`: what the request reader already buffered, then straight from the
     socket to the file with splice(2) (no copy through this process, so the receiver leaves the CPU to the
     clients), or readinto where splice is missing. Returns the seconds from the first body byte to the
-    last (the transfer as the wire saw it, the same measure for every client), None if the body was cut."""
+    last (the transfer as the wire saw it, the same measure for every client), None if the body was cut.
+    With `rate`, it reads no faster than that many bytes/s: the client's sends block on a full socket, as
+    on a link of that speed."""
     with open(out, "wb") as fh:
         first = rfile.read1(min(length, PIECE)) if length else b""
         started = time.perf_counter()
@@ -124,6 +131,7 @@ def receive(rfile, sock, out: Path, length: int) -> float | None:
                     except OSError:
                         pass  # a smaller pipe only means more calls
                 while left:
+                    pace(started, length - left, rate)
                     got = os.splice(sock.fileno(), w, min(left, PIECE))
                     if not got:
                         return None
@@ -136,6 +144,7 @@ def receive(rfile, sock, out: Path, length: int) -> float | None:
             return time.perf_counter() - started
         view = memoryview(bytearray(PIECE))
         while left:
+            pace(started, length - left, rate)
             got = rfile.readinto(view[: min(PIECE, left)])
             if not got:
                 return None
@@ -247,8 +256,11 @@ def main() -> None:
     parser.add_argument("--size-mb", type=int, default=500, help="size of the file, in MB of 10^6 bytes (default 500)")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--emulator", action="store_true", help="upload to `nemo emulator serve` instead of the splicing receiver")
+    parser.add_argument("--link-mb-s", type=float, default=100,
+                        help="after the unthrottled runs, the same runs with the receiver reading at this many MB/s "
+                             "(default 100, about 1 Gbit/s; 0 to skip)")
     args = parser.parse_args()
-    print(f"nemo: {NEMO}; curl: {shutil.which('curl')}; {os.cpu_count()} CPUs")
+    print(f"nemo: {NEMO}; curl: {shutil.which('curl')}; {os.cpu_count()} CPUs; load average {load()}")
     need = (4 if args.emulator else 3) * args.size_mb * 1e6  # the emulator spools, then copies
     base = Path("/dev/shm") if Path("/dev/shm").is_dir() and shutil.disk_usage("/dev/shm").free > need else None
     with tempfile.TemporaryDirectory(prefix="nemo-bench-up-", dir=base) as tmp:
@@ -260,53 +272,64 @@ def main() -> None:
         tiny = work / "tiny.mp4"
         tiny.write_bytes(b"x")
         want = sha256(source)
-        receiver = Receiver(work)
-        server = receiver.serve()
-        url = f"{receiver.base}/api/upload-video/nemo_agent/me/{SID}"
-        env = {**nemo_env(receiver, work / "config"), "NEMO_SESSION": SID}  # type: ignore[arg-type]
-        commands = {
-            "curl": (["curl", "-s", "-f", "-o", os.devnull, "-H", f"Authorization: Bearer {TOKEN}", "-F", f"files=@{source}", url], None),
-            "nemo": ([NEMO, "upload", str(source), "-q"], env),
-        }
-        runs: dict[str, list[float]] = {k: [] for k in commands}
-        wire: dict[str, list[float]] = {k: [] for k in commands}
-        rss: dict[str, list[int]] = {k: [] for k in commands}
-        try:
-            startup = statistics.median(timed([NEMO, "upload", str(tiny), "-q"], env)[0] for _ in range(3))
-            for entry in receiver.received:
+        bench_receiver(work, source, tiny, want, args.rounds, None, "tmpfs" if base else "disk")
+        if args.link_mb_s > 0:
+            bench_receiver(work, source, tiny, want, args.rounds, args.link_mb_s * 1e6, "tmpfs" if base else "disk")
+
+
+def bench_receiver(work: Path, source: Path, tiny: Path, want: str, rounds: int, rate: float | None, spool: str) -> None:
+    """One scenario against the splicing receiver: curl and nemo alternately, `rounds` times each."""
+    receiver = Receiver(work, rate)
+    server = receiver.serve()
+    url = f"{receiver.base}/api/upload-video/nemo_agent/me/{SID}"
+    env = {**nemo_env(receiver, work / "config"), "NEMO_SESSION": SID}  # type: ignore[arg-type]
+    commands = {
+        "curl": (["curl", "-s", "-f", "-o", os.devnull, "-H", f"Authorization: Bearer {TOKEN}", "-F", f"files=@{source}", url], None),
+        "nemo": ([NEMO, "upload", str(source), "-q"], env),
+    }
+    runs: dict[str, list[float]] = {k: [] for k in commands}
+    wire: dict[str, list[float]] = {k: [] for k in commands}
+    rss: dict[str, list[int]] = {k: [] for k in commands}
+    before_load = load()
+    try:
+        startup = statistics.median(timed([NEMO, "upload", str(tiny), "-q"], env)[0] for _ in range(5))
+        for entry in receiver.received:
+            entry["path"].unlink()
+        for _ in range(rounds):
+            for who, (cmd, cmd_env) in commands.items():
+                before = len(receiver.received)
+                wall, peak, _ = timed(cmd, cmd_env)
+                if len(receiver.received) != before + 1:
+                    raise SystemExit(f"{who} made {len(receiver.received) - before} requests, not 1")
+                entry = receiver.received[-1]
+                check_body(entry, source, want)
                 entry["path"].unlink()
-            for _ in range(args.rounds):
-                for who, (cmd, cmd_env) in commands.items():
-                    before = len(receiver.received)
-                    wall, peak, _ = timed(cmd, cmd_env)
-                    if len(receiver.received) != before + 1:
-                        raise SystemExit(f"{who} made {len(receiver.received) - before} requests, not 1")
-                    entry = receiver.received[-1]
-                    check_body(entry, source, want)
-                    entry["path"].unlink()
-                    runs[who].append(wall)
-                    wire[who].append(entry["wire"])
-                    rss[who].append(peak)
-        finally:
-            server.shutdown()
-        size = source.stat().st_size
-        med = {who: (statistics.median(runs[who]), statistics.median(wire[who])) for who in commands}
-        print(f"upload of a {size / 1e6:.0f} MB file to 127.0.0.1 (the receiver splices to {'tmpfs' if base else 'disk'}), "
-              f"{args.rounds} rounds, medians:")
-        print(f"  {'':18} {'wall':>7}  {'end to end':>19}  {'on the wire':>19}  {'peak RSS':>9}")
-        for who, label in (("curl", "curl -F files=@…"), ("nemo", "nemo upload")):
-            t, w = med[who]
-            print(f"  {label:18} {t:5.2f} s  {size / t / 1e6:5.0f} MB/s {med['curl'][0] / t:5.2f}x  "
-                  f"{size / w / 1e6:5.0f} MB/s {med['curl'][1] / w:5.2f}x  {max(rss[who]) / 1e6:6.1f} MB")
-        e2e, onwire = med["curl"][0] / med["nemo"][0], med["curl"][1] / med["nemo"][1]
-        peak = max(rss["nemo"]) / 1e6
-        print("  (end to end: process start to exit; on the wire: first to last body byte, as the receiver saw it)")
-        print(f"  nemo's fixed cost (start-up, imports, one request), measured as `nemo upload` of a 1-byte file: {startup:.2f} s")
-        print(f"  goals: nemo >= 0.8x curl's throughput: on the wire {'met' if onwire >= 0.8 else 'NOT met'} ({onwire:.2f}x), "
-              f"end to end {'met' if e2e >= 0.8 else 'NOT met'} ({e2e:.2f}x); "
-              f"nemo's peak RSS < 100 MB: {'met' if peak < 100 else 'NOT met'} ({peak:.1f} MB)")
-        for who in commands:
-            print(f"  {who} runs: wall " + ", ".join(f"{t:.2f}" for t in runs[who]) + " s; wire " + ", ".join(f"{t:.2f}" for t in wire[who]) + " s")
+                runs[who].append(wall)
+                wire[who].append(entry["wire"])
+                rss[who].append(peak)
+    finally:
+        server.shutdown()
+        server.server_close()
+    size = source.stat().st_size
+    med = {who: (statistics.median(runs[who]), statistics.median(wire[who])) for who in commands}
+    link = f"the receiver reading at {rate / 1e6:.0f} MB/s (a ~{rate * 8 / 1e9:.1f} Gbit/s link)" if rate else "unthrottled loopback"
+    print(f"\nupload of a {size / 1e6:.0f} MB file to 127.0.0.1, {link}, the receiver splicing to {spool}, "
+          f"{rounds} rounds, medians (load average {before_load} before, {load()} after):")
+    print(f"  {'':18} {'wall':>7}  {'end to end':>19}  {'on the wire':>19}  {'peak RSS':>9}")
+    for who, label in (("curl", "curl -F files=@…"), ("nemo", "nemo upload")):
+        t, w = med[who]
+        print(f"  {label:18} {t:5.2f} s  {size / t / 1e6:5.0f} MB/s {med['curl'][0] / t:5.2f}x  "
+              f"{size / w / 1e6:5.0f} MB/s {med['curl'][1] / w:5.2f}x  {max(rss[who]) / 1e6:6.1f} MB")
+    e2e, onwire = med["curl"][0] / med["nemo"][0], med["curl"][1] / med["nemo"][1]
+    peak = max(rss["nemo"]) / 1e6
+    print("  (end to end: process start to exit; on the wire: first to last body byte, as the receiver saw it)")
+    print(f"  nemo's fixed cost (start-up, imports, one request), measured as `nemo upload` of a 1-byte file: {startup:.2f} s")
+    print(f"  goals: nemo >= 0.8x curl's throughput: end to end {'met' if e2e >= 0.8 else 'NOT met'} ({e2e:.2f}x), "
+          f"on the wire {'met' if onwire >= 0.8 else 'NOT met'} ({onwire:.2f}x); "
+          f"nemo's peak RSS < 100 MB: {'met' if peak < 100 else 'NOT met'} ({peak:.1f} MB)")
+    for who in commands:
+        print(f"  {who} runs: wall " + ", ".join(f"{t:.2f}" for t in runs[who]) + " s; wire " + ", ".join(f"{t:.2f}" for t in wire[who]) + " s")
+
 
 if __name__ == "__main__":
     main()
