@@ -144,6 +144,18 @@ def prep_chat(emu, tmp_path, i):
     return ["chat", "credits", "--json"]
 
 
+def prep_batch(emu, tmp_path, i):
+    clip = emu.media(tmp_path / "clip.mp4")
+    plan = tmp_path / "plan.toml"
+    plan.write_text(f'[[job]]\nfile = "{clip.name}"\ninstruction = "add title \'Batch {i}\'"\noutput = "out.mp4"\n')
+    return ["batch", plan, "--json"]
+
+
+def check_batch(emu, tmp_path, args, result):
+    assert (tmp_path / "out.mp4").is_file()
+    check_edit(emu, tmp_path, ["--session", [s for s in emu.world.sessions][-1]], result)
+
+
 def check_edit(emu, tmp_path, args, result):
     sid = args[args.index("--session") + 1]
     runs = [r for r in emu.requests if r.path == "/run_sse" and (r.json or {}).get("session_id") == sid]
@@ -174,6 +186,8 @@ ROWS = [
     Row("edit", r"^/run_sse$", "POST", EDIT_EXPECT, prep_edit, check_edit),
     Row("trim (recipe)", r"^/run_sse$", "POST", EDIT_EXPECT, prep_trim, check_edit),
     Row("chat \"credits\"", r"^/api/credits/", "GET", GET_EXPECT, prep_chat),
+    # a batch job's edit step: its outcome is the job's, and the batch exits with the first failed job's code
+    Row("batch (edit step)", r"^/run_sse$", "POST", EDIT_EXPECT, prep_batch, check_batch),
     # a failed submit is retried once with a new id, so even a POST's 5xx or drop recovers
     Row("export (submit)", r"^/api/render/proxy/lambda$", "POST",
         {**POST_EXPECT, "500": OK, "502": OK, "503": OK, "drop": OK, "malformed": OK}, prep_export, check_download),
