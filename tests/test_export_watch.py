@@ -155,8 +155,33 @@ def test_without_progress_looks_start_quick_and_stay_within_poll_max():
     clock = Clock()
     client = Scripted(*[st("processing")] * 40, st("completed"))
     run(client, clock)
-    assert clock.sleeps[0] == 1.0
+    assert clock.sleeps[0] == 2.0  # twice poll_min
     assert max(clock.sleeps) == 3.0 and clock.sleeps == sorted(clock.sleeps)
+
+
+class Silent(Simulated):
+    """The same render, but the service never reports progress."""
+
+    def render_poll(self, render_id):
+        status, advice = super().render_poll(render_id)
+        status.progress = None
+        return status, advice
+
+
+def test_without_progress_the_default_schedule_notices_the_end_soon_with_few_looks():
+    from nemo_cli.settings import SETTINGS
+
+    schedule = Schedule(SETTINGS["export.poll_min"].default, SETTINGS["export.poll_max"].default)
+    delays, looks = [], []
+    for done in range(5, 91):
+        clock = Clock()
+        client = Silent(clock, done=done)
+        run(client, clock, schedule=schedule)
+        delays.append(clock.now - done)
+        looks.append(client.looks)
+    assert sorted(delays)[len(delays) // 2] < 3.0
+    assert max(delays) < 6.0
+    assert max(looks) < 20
 
 
 @pytest.mark.parametrize("done", [5, 12, 30, 47, 61, 75, 90])
@@ -181,7 +206,7 @@ def test_eta_waits_for_progress_to_move_and_ignores_a_stall():
 
 def test_schedule_stretches_far_from_the_end_and_tightens_near_it():
     s = Schedule(1.0, 3.0)
-    assert s.interval(0) == 1.0 and s.interval(100) == 3.0
+    assert s.interval(0) == 2.0 and s.interval(100) == 3.0
     assert s.interval(10, eta=100) == 9.0  # far: up to 3 × poll_max
     assert s.interval(10, eta=3) == 1.5  # near: half the remaining time
     assert s.interval(10, eta=0.5) == 1.0  # never below poll_min

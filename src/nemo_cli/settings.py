@@ -49,7 +49,7 @@ SETTINGS: dict[str, Setting] = {
         Setting("edit.recover_interval", float, 60.0, "after a dropped stream: seconds between looks"),
         Setting("edit.recover_looks", int, 5, "after a dropped stream: unchanged looks before failing"),
         Setting("export.poll_min", float, 1.0, "first render status poll interval in seconds"),
-        Setting("export.poll_max", float, 3.0, "longest render status poll interval in seconds"),
+        Setting("export.poll_max", float, 6.0, "longest render status poll interval in seconds"),
         Setting("export.timeout", float, 1800.0, "seconds `export --wait` waits for a render"),
         Setting("export.error_grace", float, 120.0, "seconds of failing status polls a render wait rides out"),
     ]
