@@ -7,6 +7,7 @@ Everything here is tolerant of missing or wrongly-typed fields: a summary never 
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 TRACK_KINDS = {0: "Video", 1: "BGM", 7: "Title"}
@@ -21,7 +22,14 @@ def _list(value: Any) -> list[Any]:
 
 
 def _num(value: Any) -> float | None:
-    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+    """A finite number, or None (NaN and infinity come through JSON too, and break every sum)."""
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        return None
+    try:
+        number = float(value)
+    except OverflowError:  # an integer beyond any float
+        return None
+    return number if math.isfinite(number) else None
 
 
 def tracks(draft: Any) -> list[dict[str, Any]]:
@@ -89,6 +97,8 @@ def volume(track: dict[str, Any]) -> float | None:
 
 
 def seconds(ms: float) -> str:
+    if not math.isfinite(ms):  # sums of huge spans can still overflow
+        return "?"
     s = ms / 1000
     return f"{s:.0f}" if abs(s - round(s)) < 0.05 else f"{s:.1f}"
 
@@ -125,7 +135,7 @@ def summary_lines(state: Any) -> list[str]:
     extras = []
     if _num(canvas.get("width")) and _num(canvas.get("height")):
         ratio = canvas.get("aspect_ratio") or canvas.get("ratio")
-        extras.append(f"canvas {int(canvas['width'])}x{int(canvas['height'])}" + (f" ({ratio})" if ratio else ""))
+        extras.append(f"canvas {_num(canvas['width']):.0f}x{_num(canvas['height']):.0f}" + (f" ({ratio})" if ratio else ""))
     media = len(_list(state.get("video_infos"))) + len(_list(state.get("generated_media")))
     if "video_infos" in state or "generated_media" in state:
         extras.append(f"{media} media file" + ("" if media == 1 else "s"))
@@ -146,7 +156,10 @@ def one_line(state: Any) -> str:
 
 def _key(track: dict[str, Any], index: int) -> Any:
     tid = track.get("id")
-    return ("id", tid) if isinstance(tid, (str, int)) and not isinstance(tid, bool) else ("pos", index, track.get("tt"))
+    if isinstance(tid, (str, int)) and not isinstance(tid, bool):
+        return ("id", tid)
+    tt = track.get("tt")
+    return ("pos", index, tt if isinstance(tt, (str, int, float, type(None))) else repr(tt))  # a hand-made tt may be a list
 
 
 def diff(before: Any, after: Any) -> list[str]:

@@ -10,10 +10,32 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import IO, Any, Iterator
+
+
+# A lone UTF-16 surrogate: JSON may carry one ("\\ud800") and json.loads keeps it, but no stream can encode it
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _json_text(text: str) -> str:
+    """JSON from json.dumps(ensure_ascii=False): a lone surrogate can only sit inside a string there, so it
+    goes back to its escape, which is valid JSON and reads back as the same value."""
+    return _SURROGATE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
+
+
+def _write(stream: IO[str], text: str) -> None:
+    """Write text that came from the service: a lone surrogate becomes U+FFFD, and a character the
+    stream's encoding lacks (a Latin-1 terminal) is replaced rather than failing the command."""
+    text = _SURROGATE.sub("\ufffd", text)
+    try:
+        stream.write(text)
+    except UnicodeEncodeError:
+        encoding = getattr(stream, "encoding", None) or "utf-8"
+        stream.write(text.encode(encoding, "replace").decode(encoding))
 
 
 def _isatty(stream: IO[str]) -> bool:
@@ -73,10 +95,10 @@ class Output:
             self._out(text + "\n")
 
     def json(self, doc: Any) -> None:
-        self._out(json.dumps(doc, indent=2, ensure_ascii=False, default=str) + "\n")
+        self._out(_json_text(json.dumps(doc, indent=2, ensure_ascii=False, default=str)) + "\n")
 
     def ndjson(self, doc: Any) -> None:
-        self._out(json.dumps(doc, ensure_ascii=False, default=str, separators=(",", ":")) + "\n")
+        self._out(_json_text(json.dumps(doc, ensure_ascii=False, default=str, separators=(",", ":"))) + "\n")
 
     def chunk(self, text: str) -> None:
         """Streamed text: written and flushed as it arrives, no newline added."""
@@ -98,7 +120,7 @@ class Output:
         return sys.stdout.buffer
 
     def _out(self, text: str) -> None:
-        sys.stdout.write(text)
+        _write(sys.stdout, text)
         sys.stdout.flush()
 
     # -- stderr: everything else ----------------------------------------------------------------
@@ -131,7 +153,7 @@ class Output:
         return f"\033[{codes[color]}m{text}\033[0m"
 
     def _err(self, text: str) -> None:
-        sys.stderr.write(text + "\n")
+        _write(sys.stderr, text + "\n")
         sys.stderr.flush()
 
     # -- live decoration on stderr --------------------------------------------------------------

@@ -221,7 +221,8 @@ class _SchemeTransport(httpx.BaseTransport):
 
 
 def _debug(line: str) -> None:
-    sys.stderr.write(f"debug: {line}\n")
+    # a reply's text may hold a lone surrogate (JSON "\\ud800") that no stream can encode: escape it
+    sys.stderr.write(f"debug: {line}\n".encode("utf-8", "backslashreplace").decode("utf-8"))
 
 
 def _mask_token_fields(text: str) -> str:
@@ -295,11 +296,30 @@ def network_error(exc: Exception, base_url: str) -> errors.NetworkError:
 # -- envelopes ----------------------------------------------------------------------------------
 
 
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def decode(response: httpx.Response) -> Any:
     try:
-        return response.json()
+        body = response.json()
     except (ValueError, UnicodeDecodeError):
         return None
+    if _SURROGATE_ESCAPE.search(response.text):
+        body = _without_lone_surrogates(body)
+    return body
+
+
+def _without_lone_surrogates(value: Any) -> Any:
+    """JSON may escape half a UTF-16 pair ("\\ud800"); json.loads keeps it as a lone surrogate, which no
+    encoder (stdout, pydantic's serializer, TOML) accepts. It is no character at all: U+FFFD instead."""
+    if isinstance(value, str):
+        return _LONE_SURROGATE.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [_without_lone_surrogates(v) for v in value]
+    if isinstance(value, dict):
+        return {_without_lone_surrogates(k): _without_lone_surrogates(v) for k, v in value.items()}
+    return value
 
 
 def unwrap(response: httpx.Response, context: Mapping[str, Any] | None = None) -> Any:
