@@ -19,6 +19,8 @@
 
 from __future__ import annotations
 
+import re
+
 EXIT_CODES: list[tuple[int, str, str]] = [
     (0, "OK", "success"),
     (1, "ERROR", "an unexpected error (please report it)"),
@@ -118,5 +120,7 @@ def mask(token: str | None) -> str:
         return "(none)"
     if len(token) <= 12:
         return "****"
-    prefix = token[: token.find("_", 4) + 1] if token.count("_") >= 2 else ""
+    # the kind prefix (`nmv_usr_`, `clm_`) is not secret; anything after it is, but for the last four
+    kind = re.match(r"[a-z]{2,4}_(?:[a-z]{2,4}_)?", token)
+    prefix = kind.group(0) if kind and len(token) - kind.end() >= 8 else ""
     return f"{prefix}…{token[-4:]}"

@@ -3,6 +3,7 @@ be missing, ids that come as numbers are treated as text."""
 
 from __future__ import annotations
 
+import math
 from typing import Any, Optional
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
@@ -129,7 +130,7 @@ class RenderStatus(Model):
             {
                 "id": _text(merged.get("id") or render_id),
                 "status": str(merged.get("status") or "pending").lower(),
-                "progress": merged.get("progress") if isinstance(merged.get("progress"), (int, float)) else None,
+                "progress": _percent(merged.get("progress")),
                 "url": url if isinstance(url, str) and url else None,
                 "error": error if isinstance(error, str) and error else None,
                 "created_at": _epoch(merged.get("createdAt")),
@@ -141,6 +142,17 @@ class RenderStatus(Model):
     @property
     def done(self) -> bool:
         return self.status in ("completed", "failed", "cancelled", "canceled")
+
+
+def _percent(value: Any) -> float | None:
+    """Progress as a finite 0-100, or None: a service may send anything, NaN and infinity included."""
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        return None
+    try:
+        number = float(value)
+    except OverflowError:  # an integer beyond any float
+        return None
+    return min(max(number, 0.0), 100.0) if math.isfinite(number) else None
 
 
 def _epoch(value: Any) -> float | None:
