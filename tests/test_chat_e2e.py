@@ -151,7 +151,9 @@ def test_chat_on_a_terminal(emulator, tmp_path, isolated_env):
         screen.expect(r"no session yet(.|\n)*nemo> $")
         screen.type("raw.mp4\r")
         screen.expect(r"uploaded 1 file to session \d+\r?\nnemo> $")
-        screen.type("a half-typed line\x03")  # Ctrl-C at the prompt drops the line
+        screen.type("a half-typed line")
+        screen.expect(r"a half-typed line$")  # echoed: readline has it, so the Ctrl-C lands at the prompt
+        screen.type("\x03")  # Ctrl-C at the prompt drops the line
         screen.expect(r"nemo> $")
         screen.type("add lo-fi background music at 35%\r")
         shown = screen.expect(r"BGM: Lo-fi music \(0-6s, 35%\)(.|\n)*nemo> $")

@@ -41,7 +41,7 @@ def batch(
     [[job]]
     file = "raw/talk.mov"
     recipe = "trim"                        # trim, grade, film or demo-clip
-    args = { remove = ["0:45-1:20"] }      # the recipe's options, as its command takes them
+    args = { remove = ["0:45-1:20"] }      # the recipe's options
     output = "out/talk.mp4"
 
     Relative paths are relative to the plan. The whole plan is checked before anything is sent (files,

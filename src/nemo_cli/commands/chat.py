@@ -36,11 +36,10 @@ def chat(
 ) -> None:
     """Talk to the editor: each line is an edit, or export / credits / status / upload.
 
-    Lines are routed like the service's own agent does (English and Chinese keywords): export, 导出,
+    Lines are routed like the service's own agent does, on English and Chinese keywords: export,
     download → `nemo export -o .` (a render-named MP4 here, or the path the line names: "export 1080p to
-    cut.mp4"); credits, 积分, balance, 余额 → `nemo credits`; status, 状态, show tracks → `nemo state`;
-    upload, 上传 or the path of a media file → `nemo upload`; anything else is an edit, streamed, followed by
-    the track summary. A session is started when an upload or edit needs one and none is in effect.
+    cut.mp4"); credits, balance → `nemo credits`; status, show tracks → `nemo state`; upload or the path
+    of a media file → `nemo upload`; anything else is an edit, streamed, followed by the track summary. A session is started when an upload or edit needs one and none is in effect.
 
     On a terminal: a prompt with line editing and history (kept next to the store), Ctrl-C cancels the
     current wait, Ctrl-D leaves. With stdin not a terminal each input line is one turn, and the exit code
@@ -49,7 +48,7 @@ def chat(
     \b
     nemo chat
     nemo chat "export 1080p mp4"
-    printf 'upload raw.mp4\\nadd a title "Hello"\\nexport to hello.mp4\\n' | nemo chat
+    printf 'upload a.mp4\\nadd title "Hi"\\nexport to hi.mp4\\n' | nemo chat
     """
     from nemo_cli.chat_turns import LEAVE
 

@@ -58,9 +58,9 @@ def edit(
     With --json, one event per line (text, tool_call, tool_result, heartbeat, state_change, done).
 
     \b
-    nemo edit "remove the section between 0:45 and 1:20 and join the remaining parts smoothly"
+    nemo edit "remove the section between 0:45 and 1:20 and join the rest"
     nemo edit add lo-fi background music at 35% --show-cost
-    echo "add title 'Urban Dreams'" | nemo edit - --json | jq -r 'select(.type=="text").text'
+    echo "add title 'Hi'" | nemo edit - --json | jq 'select(.type=="done")'
     nemo edit --file instructions.txt --settle-for 20
     """
     from nemo_cli import edit_flow

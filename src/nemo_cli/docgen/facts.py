@@ -81,7 +81,7 @@ EXAMPLES: dict[str, list[tuple[str, str]]] = {
         ("Upload a clip to the active session:", "nemo upload raw.mp4"),
     ],
     "edit": [
-        ("Describe an edit in words:", 'nemo edit "remove the section between 0:45 and 1:20 and join the remaining parts smoothly"'),
+        ("Describe an edit in words:", 'nemo edit "remove the section between 0:45 and 1:20 and join the rest"'),
     ],
     "state": [
         ("Show the timeline:", "nemo state"),
