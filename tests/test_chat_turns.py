@@ -73,7 +73,7 @@ def test_a_lone_dash_is_not_an_edit_reading_stdin():
 
 
 def test_root_options_are_passed_on():
-    from nemo_cli.commands.chat import global_args
+    from nemo_cli.commands.common import global_args
 
     params = {"version": False, "debug": True, "no_color": True, "profile": "work", "api_url": "http://127.0.0.1:1"}
     assert global_args(params) == ["--debug", "--no-color", "--profile", "work", "--api-url", "http://127.0.0.1:1"]

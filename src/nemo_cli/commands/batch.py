@@ -127,10 +127,9 @@ def _run(ctx: "Context", typer_ctx: typer.Context, plan: Path, jobs: "list[Job]"
     import os
 
     from nemo_cli.batch_run import Batch, done_earlier, nemo_command
-    from nemo_cli.commands.chat import global_args
 
     batch = Batch(
-        jobs, results, parallel=parallel, nemo=nemo_command(global_args(typer_ctx.find_root().params)),
+        jobs, results, parallel=parallel, nemo=nemo_command(common.global_args(typer_ctx.find_root().params)),
         env=dict(os.environ), label=plan.stem,
     )
     if not all(done_earlier(r.job, r.earlier) for r in batch.runs):

@@ -83,7 +83,7 @@ class Conversation:
         self.json = json
         self.quiet = quiet
         self.count = 0
-        self._globals = global_args(typer_ctx.find_root().params)
+        self._globals = common.global_args(typer_ctx.find_root().params)
 
     def turn(self, line: str) -> int:
         """One line, start to end; returns its exit code (0, or the first failing command's)."""
@@ -147,7 +147,7 @@ class Conversation:
     def _main(self, argv: list[str]) -> int:
         """`nemo ARGV` in this process: the root app as `nemo` itself builds it (only the module the
         command needs), so chat reaches every command without owning the tree."""
-        from nemo_cli.app import build, needed
+        from nemo_cli.commands.tree import build, needed
 
         args = self._globals + argv
         try:
@@ -168,21 +168,6 @@ class Conversation:
                     "commands": results,
                 }
             )
-
-
-def global_args(params: dict[str, Any]) -> list[str]:
-    """The root options this command was started with, as arguments: for the commands chat runs in-process
-    and batch runs as subprocesses."""
-    args: list[str] = []
-    if params.get("debug"):
-        args.append("--debug")
-    if params.get("no_color"):
-        args.append("--no-color")
-    if params.get("profile"):
-        args += ["--profile", params["profile"]]
-    if params.get("api_url"):
-        args += ["--api-url", params["api_url"]]
-    return args
 
 
 def _documents(text: str) -> list[Any]:

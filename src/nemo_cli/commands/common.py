@@ -94,6 +94,21 @@ def use(*, json: bool = False, quiet: bool = False, skill_source: str | None = N
     )
 
 
+def global_args(params: dict[str, Any]) -> list[str]:
+    """The root options this command was started with, as arguments: for the commands chat runs in-process
+    and batch runs as subprocesses."""
+    args: list[str] = []
+    if params.get("debug"):
+        args.append("--debug")
+    if params.get("no_color"):
+        args.append("--no-color")
+    if params.get("profile"):
+        args += ["--profile", params["profile"]]
+    if params.get("api_url"):
+        args += ["--api-url", params["api_url"]]
+    return args
+
+
 # -- the runner ---------------------------------------------------------------------------------
 
 

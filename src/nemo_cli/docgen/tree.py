@@ -90,7 +90,7 @@ def load() -> Command:
     """The whole visible tree of `nemo` (hidden commands and options left out)."""
     import typer
 
-    from nemo_cli.app import build
+    from nemo_cli.commands.tree import build
 
     return from_click(typer.main.get_command(build()))
 
@@ -106,7 +106,7 @@ def from_click(root: Any) -> Command:
 def _command_order(cmd: Command) -> int:
     """Top-level commands in the order of app.COMMANDS (by the module that defines them), not Typer's
     (which lists single commands before groups)."""
-    from nemo_cli.app import COMMANDS
+    from nemo_cli.commands.tree import COMMANDS
 
     module = cmd.module.rpartition(".")[2]
     return COMMANDS.index(module) if module in COMMANDS else len(COMMANDS)

@@ -1,0 +1,91 @@
+"""The dependency directions of the design: app → commands → {api, store, draft, output…} → {models,
+errors}. Read from the source (every import, also those inside functions), so a lazy import cannot hide
+a wrong turn."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parents[1] / "src" / "nemo_cli"
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def imports(path: Path) -> set[str]:
+    """Every nemo_cli module a file imports, anywhere in it."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found |= {a.name for a in node.names if a.name.startswith("nemo_cli")}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("nemo_cli"):
+            found.add(node.module)
+            found |= {f"{node.module}.{a.name}" for a in node.names}
+    return found
+
+
+MODULES = {module_name(p): imports(p) for p in PACKAGE.rglob("*.py")}
+
+
+def offenders(where: str, forbidden: tuple[str, ...], allowed: tuple[str, ...] = ()) -> list[str]:
+    def hits(target: str, prefixes: tuple[str, ...]) -> bool:
+        return any(target == p or target.startswith(p + ".") for p in prefixes)
+
+    return sorted(
+        f"{mod} imports {target}"
+        for mod, targets in MODULES.items()
+        if mod == where or mod.startswith(where + ".")
+        for target in targets
+        if hits(target, forbidden) and not hits(target, allowed)
+    )
+
+
+def test_the_api_layer_imports_neither_commands_nor_the_store():
+    assert offenders("nemo_cli.api", ("nemo_cli.commands", "nemo_cli.app", "nemo_cli.store", "nemo_cli.context",
+                                      "nemo_cli.output", "nemo_cli.emulator")) == []
+
+
+def test_the_store_does_not_import_the_api():
+    assert offenders("nemo_cli.store", ("nemo_cli.api", "nemo_cli.commands", "nemo_cli.context")) == []
+
+
+def test_the_emulator_imports_no_client_code():
+    client = ("nemo_cli.commands", "nemo_cli.app", "nemo_cli.api", "nemo_cli.store", "nemo_cli.context",
+              "nemo_cli.output", "nemo_cli.edit_flow", "nemo_cli.renders")
+    assert offenders("nemo_cli.emulator", client) == []
+
+
+def test_the_client_never_imports_the_emulator():
+    wrong = [
+        f"{mod} imports {target}"
+        for mod, targets in MODULES.items()
+        if not mod.startswith("nemo_cli.emulator") and mod != "nemo_cli.commands.emulator"
+        for target in targets
+        if target.startswith("nemo_cli.emulator")
+    ]
+    assert wrong == []
+
+
+def test_nothing_below_the_root_imports_the_root_app():
+    wrong = [
+        f"{mod} imports {target}"
+        for mod, targets in MODULES.items()
+        if mod not in ("nemo_cli.app", "nemo_cli.__main__") and not mod.startswith("nemo_cli.docgen")
+        for target in targets
+        if target == "nemo_cli.app" or target.startswith("nemo_cli.app.")
+    ]
+    assert wrong == []
+
+
+def test_only_commands_and_the_root_import_commands():
+    wrong = [
+        f"{mod} imports {target}"
+        for mod, targets in MODULES.items()
+        if not mod.startswith(("nemo_cli.commands", "nemo_cli.docgen")) and mod not in ("nemo_cli.app",)
+        for target in targets
+        if target.startswith("nemo_cli.commands")
+    ]
+    assert wrong == []
