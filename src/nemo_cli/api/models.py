@@ -128,7 +128,7 @@ class RenderStatus(Model):
             error = error.get("message")
         return cls.parse(
             {
-                "id": _text(merged.get("id") or render_id),
+                "id": _id(merged.get("id")) or render_id,
                 "status": str(merged.get("status") or "pending").lower(),
                 "progress": _percent(merged.get("progress")),
                 "url": url if isinstance(url, str) and url else None,
@@ -142,6 +142,13 @@ class RenderStatus(Model):
     @property
     def done(self) -> bool:
         return self.status in ("completed", "failed", "cancelled", "canceled")
+
+
+def _id(value: Any) -> str | None:
+    """An id as text, or None when the reply's id is no id at all (a bool, a list…)."""
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        return None
+    return str(value) or None
 
 
 def _percent(value: Any) -> float | None:

@@ -164,6 +164,9 @@ def _deliver(ctx: "Context", final: "RenderStatus", dest: "Destination | None", 
     from nemo_cli.errors import Interrupted
 
     render_id = str(final.id)
+    session = renders.known(ctx, render_id).get("session")
+    # the browser link costs a request of its own: it is made while the video downloads
+    link_of = _in_background(lambda: renders.link(ctx, session)) if not ctx.out.quiet else lambda: None
     result = None
     if dest is not None:
         try:
@@ -172,7 +175,7 @@ def _deliver(ctx: "Context", final: "RenderStatus", dest: "Destination | None", 
             kept = "" if dest.stdout else "; what arrived is kept"
             raise Interrupted(f"stopped downloading render {render_id}{kept}", hint=f"resume: {resume}") from None
     stored = renders.known(ctx, render_id)
-    link = renders.link(ctx, stored.get("session")) if not ctx.out.quiet else None
+    link = link_of()
     doc = renders.document(render_id, final, stored, link=link)
     if doc["seconds"] is None:
         doc["seconds"] = seconds
@@ -187,6 +190,30 @@ def _deliver(ctx: "Context", final: "RenderStatus", dest: "Destination | None", 
         return  # stdout carries the video itself
     value = result.path if result is not None else (final.url or render_id)
     ctx.out.result(doc, value, quiet=value)
+
+
+def _in_background(work: Any) -> Any:
+    """Start `work()` on a thread; the returned function waits for its value (or raises its error)."""
+    import threading
+
+    box: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            box["value"] = work()
+        except BaseException as exc:  # handed to the caller, who decides
+            box["error"] = exc
+
+    thread = threading.Thread(target=run, name="nemo-link", daemon=True)
+    thread.start()
+
+    def result() -> Any:
+        thread.join()
+        if "error" in box:
+            raise box["error"]
+        return box.get("value")
+
+    return result
 
 
 # -- subcommands ---------------------------------------------------------------------------------
