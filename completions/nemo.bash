@@ -6,7 +6,7 @@
 # of each positional argument (args; a trailing * repeats it) of one command path.
 _nemo_spec() {
     case "$1" in
-    "") cmds="auth session state credits export config completion" opts="-V --version --debug --no-color -p=profile --profile=profile --api-url=- -h --help" args="" ;;
+    "") cmds="auth session upload edit trim grade film demo-clip chat batch state credits export config completion emulator" opts="-V --version --debug --no-color -p=profile --profile=profile --api-url=- -h --help" args="" ;;
     "auth") cmds="login status token logout" opts="--json -q --quiet -h --help" args="" ;;
     "auth login") cmds="" opts="--with-token --json -q --quiet -h --help" args="" ;;
     "auth status") cmds="" opts="--json -q --quiet -h --help" args="" ;;
@@ -18,6 +18,14 @@ _nemo_spec() {
     "session use") cmds="" opts="--json -q --quiet -h --help" args="session" ;;
     "session show") cmds="" opts="-s=session --session=session --json -q --quiet -h --help" args="" ;;
     "session open") cmds="" opts="-s=session --session=session -b --browser --json -q --quiet -h --help" args="" ;;
+    "upload") cmds="" opts="--url --each -s=session --session=session --json -q --quiet -h --help" args="media*" ;;
+    "edit") cmds="" opts="-f=file --file=file --settle --settle-for=- --show-cost -v --verbose --timeout=- -s=session --session=session --json -q --quiet -h --help" args="-*" ;;
+    "trim") cmds="" opts="-r=- --remove=- -k=- --keep=- --dry-run -s=session --session=session -v --verbose --timeout=- --json -q --quiet -h --help" args="" ;;
+    "grade") cmds="" opts="--look=- --exposure=- --contrast=- --saturation=- --temperature=- --highlights=- --shadows=- --dry-run -s=session --session=session -v --verbose --timeout=- --json -q --quiet -h --help" args="" ;;
+    "film") cmds="" opts="--best-takes --transitions=- --music=- --music-volume=- --dry-run -s=session --session=session -v --verbose --timeout=- --json -q --quiet -h --help" args="" ;;
+    "demo-clip") cmds="" opts="--length=- --music=- --title=- --dry-run -s=session --session=session -v --verbose --timeout=- --json -q --quiet -h --help" args="" ;;
+    "chat") cmds="" opts="-s=session --session=session --json -q --quiet -h --help" args="-" ;;
+    "batch") cmds="" opts="-j=- --jobs=- --restart -f --force --dry-run --json -q --quiet -h --help" args="file" ;;
     "state") cmds="" opts="--draft --check-ready -s=session --session=session --json -q --quiet -h --help" args="" ;;
     "credits") cmds="" opts="--json -q --quiet -h --help" args="" ;;
     "export") cmds="list status wait download cancel" opts="-w --wait -o=file --output=file -f --force --format=words:mp4 --quality=words:low,medium,high -r=- --resolution=- --fps=- --draft=file --poll-interval=- --timeout=- -s=session --session=session --json -q --quiet -h --help" args="" ;;
@@ -33,11 +41,15 @@ _nemo_spec() {
     "config list") cmds="" opts="--json -q --quiet -h --help" args="" ;;
     "config path") cmds="" opts="--json -h --help" args="" ;;
     "completion") cmds="" opts="-h --help" args="words:bash,zsh,fish" ;;
+    "emulator") cmds="serve exec media" opts="-h --help" args="" ;;
+    "emulator serve") cmds="" opts="--host=- --port=- --cdn-port=- --render-status=words:nested,top --sse=words:adk,typed --silent-rate=- --seed=- --edit-seconds=- --render-seconds=- --keepalive-seconds=- --credits=- --fault=- --data-dir=file --free-plan --json -q --quiet -h --help" args="" ;;
+    "emulator exec") cmds="" opts="--host=- --port=- --cdn-port=- --render-status=words:nested,top --sse=words:adk,typed --silent-rate=- --seed=- --edit-seconds=- --render-seconds=- --keepalive-seconds=- --credits=- --fault=- --data-dir=file --free-plan -h --help" args="-*" ;;
+    "emulator media") cmds="" opts="--seconds=- --size=- -f --force --json -q --quiet -h --help" args="file" ;;
     *) cmds="" opts="" args="" ;;
     esac
 }
 
-_nemo_media=""
+_nemo_media="aac avi gif jpeg jpg m4a mkv mov mp3 mp4 png wav webm webp"
 
 # _nemo_value KIND: candidates for a value of that kind, into COMPREPLY.
 _nemo_value() {

@@ -4,7 +4,7 @@
 function __nemo_subcommands --description 'The subcommands of a nemo command path'
     switch "$argv"
         case ''
-            printf '%s\n' auth session state credits export config completion
+            printf '%s\n' auth session upload edit trim grade film demo-clip chat batch state credits export config completion emulator
         case 'auth'
             printf '%s\n' login status token logout
         case 'session'
@@ -13,6 +13,8 @@ function __nemo_subcommands --description 'The subcommands of a nemo command pat
             printf '%s\n' list status wait download cancel
         case 'config'
             printf '%s\n' get set unset list path
+        case 'emulator'
+            printf '%s\n' serve exec media
     end
 end
 
@@ -26,6 +28,22 @@ function __nemo_value_options --description 'The options of a nemo command path 
             printf '%s\n' -s --session
         case 'session open'
             printf '%s\n' -s --session
+        case 'upload'
+            printf '%s\n' -s --session
+        case 'edit'
+            printf '%s\n' -f --file --settle-for --timeout -s --session
+        case 'trim'
+            printf '%s\n' -r --remove -k --keep -s --session --timeout
+        case 'grade'
+            printf '%s\n' --look --exposure --contrast --saturation --temperature --highlights --shadows -s --session --timeout
+        case 'film'
+            printf '%s\n' --transitions --music --music-volume -s --session --timeout
+        case 'demo-clip'
+            printf '%s\n' --length --music --title -s --session --timeout
+        case 'chat'
+            printf '%s\n' -s --session
+        case 'batch'
+            printf '%s\n' -j --jobs
         case 'state'
             printf '%s\n' -s --session
         case 'export'
@@ -34,6 +52,12 @@ function __nemo_value_options --description 'The options of a nemo command path 
             printf '%s\n' -o --output --poll-interval --timeout
         case 'export download'
             printf '%s\n' -o --output
+        case 'emulator serve'
+            printf '%s\n' --host --port --cdn-port --render-status --sse --silent-rate --seed --edit-seconds --render-seconds --keepalive-seconds --credits --fault --data-dir
+        case 'emulator exec'
+            printf '%s\n' --host --port --cdn-port --render-status --sse --silent-rate --seed --edit-seconds --render-seconds --keepalive-seconds --credits --fault --data-dir
+        case 'emulator media'
+            printf '%s\n' --seconds --size
     end
 end
 
@@ -100,7 +124,7 @@ function __nemo_media --description 'Files nemo can upload, and directories'
     for f in $cur*
         if test -d $f
             echo $f/
-        else if string match -qir '\.()$' -- $f
+        else if string match -qir '\.(aac|avi|gif|jpeg|jpg|m4a|mkv|mov|mp3|mp4|png|wav|webm|webp)$' -- $f
             echo $f
         end
     end
@@ -109,11 +133,20 @@ end
 complete -c nemo -f
 complete -c nemo -n '__nemo_at' -f -a auth -d 'Tokens: acquire, log in, show, print, log out.'
 complete -c nemo -n '__nemo_at' -f -a session -d 'Editing sessions: new, list, use, show, open.'
+complete -c nemo -n '__nemo_at' -f -a upload -d 'Upload media into the session: files stream from disk (memory stays flat) with a progress bar on a terminal; several files go in one request unless --each is given.'
+complete -c nemo -n '__nemo_at' -f -a edit -d 'Send an instruction to the session and stream the reply to stdout as it arrives.'
+complete -c nemo -n '__nemo_at' -f -a trim -d 'Cut sections out and join the rest, or keep one section (workflow: video-trimmer-in-between).'
+complete -c nemo -n '__nemo_at' -f -a grade -d 'Lightroom-style colour grading across the clip (workflow: video-editing-with-lightroom).'
+complete -c nemo -n '__nemo_at' -f -a film -d 'Cut raw footage into a film: best takes, transitions, music (workflow: film-maker).'
+complete -c nemo -n '__nemo_at' -f -a demo-clip -d 'Compile the best moments into a short demo clip (workflow: demo-clip-maker).'
+complete -c nemo -n '__nemo_at' -f -a chat -d 'Talk to the editor: each line is an edit, or export / credits / status / upload.'
+complete -c nemo -n '__nemo_at' -f -a batch -d 'Run a plan of jobs: each gets its own session, uploads its files, sends its instruction (or runs its recipe) and exports to its output; jobs run side by side (--jobs).'
 complete -c nemo -n '__nemo_at' -f -a state -d 'Show the timeline of the active session: tracks, spans, volumes, titles, canvas and media.'
 complete -c nemo -n '__nemo_at' -f -a credits -d 'Show the credit balance: available, frozen (held by operations in flight) and total.'
 complete -c nemo -n '__nemo_at' -f -a export -d 'Render the timeline to an MP4 and download it; follow, fetch or cancel renders.'
 complete -c nemo -n '__nemo_at' -f -a config -d 'Settings: get, set, unset, list, path.'
 complete -c nemo -n '__nemo_at' -f -a completion -d 'Print the completion script for SHELL: commands, options, session and render ids, media files.'
+complete -c nemo -n '__nemo_at' -f -a emulator -d 'A local emulator of the NemoVideo API, for trying nemo and testing scripts without the service or credits.'
 complete -c nemo -n '__nemo_at' -s V -l version -d 'Print the version and exit'
 complete -c nemo -n '__nemo_at' -l debug -d 'Log every request and response to stderr (tokens masked)'
 complete -c nemo -n '__nemo_at' -l no-color -d 'No colour, spinners or progress bars'
@@ -165,6 +198,79 @@ complete -c nemo -n '__nemo_at session open' -s b -l browser -d 'Also open the l
 complete -c nemo -n '__nemo_at session open' -l json -d 'Print one JSON document (NDJSON for streams) on stdout'
 complete -c nemo -n '__nemo_at session open' -s q -l quiet -d 'Print only the essential value (an id, a path)'
 complete -c nemo -n '__nemo_at session open' -s h -l help -d 'Show this message and exit'
+complete -c nemo -n '__nemo_at upload' -l url -d 'The arguments are http(s) URLs for the service to fetch, not local files'
+complete -c nemo -n '__nemo_at upload' -l each -d 'One request per file: go on past a failed one, report each, exit non-zero (the first failure\'s code) if any failed'
+complete -c nemo -n '__nemo_at upload' -s s -l session -x -a '(__nemo_stored sessions)' -d 'Session to act on (default: NEMO_SESSION, then the active session)'
+complete -c nemo -n '__nemo_at upload' -l json -d 'Print one JSON document (NDJSON for streams) on stdout'
+complete -c nemo -n '__nemo_at upload' -s q -l quiet -d 'Print only the essential value (an id, a path)'
+complete -c nemo -n '__nemo_at upload' -s h -l help -d 'Show this message and exit'
+complete -c nemo -n '__nemo_arg 0+ upload' -x -a '(__nemo_media)'
+complete -c nemo -n '__nemo_at edit' -s f -l file -r -F -d 'Read the instruction from a file (- for stdin)'
+complete -c nemo -n '__nemo_at edit' -l settle -d 'After the reply, wait until the timeline has stopped changing (the service adds music and a title on its own after a generation) for 30s, then print its summary'
+complete -c nemo -n '__nemo_at edit' -l settle-for -x -d '--settle, with SECONDS of stillness instead'
+complete -c nemo -n '__nemo_at edit' -l show-cost -d 'Print the credits spent (balance before and after) on stderr'
+complete -c nemo -n '__nemo_at edit' -s v -l verbose -d 'Show tool calls and results on stderr'
+complete -c nemo -n '__nemo_at edit' -l timeout -x -d 'Give up after SECONDS in all (default: setting edit.timeout)'
+complete -c nemo -n '__nemo_at edit' -s s -l session -x -a '(__nemo_stored sessions)' -d 'Session to act on (default: NEMO_SESSION, then the active session)'
+complete -c nemo -n '__nemo_at edit' -l json -d 'Print one JSON document (NDJSON for streams) on stdout'
+complete -c nemo -n '__nemo_at edit' -s q -l quiet -d 'Print only the essential value (an id, a path)'
+complete -c nemo -n '__nemo_at edit' -s h -l help -d 'Show this message and exit'
+complete -c nemo -n '__nemo_at trim' -s r -l remove -x -d 'A range to cut out and join around (repeatable), e.g'
+complete -c nemo -n '__nemo_at trim' -s k -l keep -x -d 'Keep only this range, e.g'
+complete -c nemo -n '__nemo_at trim' -l dry-run -d 'Print the instruction and send nothing'
+complete -c nemo -n '__nemo_at trim' -s s -l session -x -a '(__nemo_stored sessions)' -d 'Session to act on (default: NEMO_SESSION, then the active session)'
+complete -c nemo -n '__nemo_at trim' -s v -l verbose -d 'Show tool calls and results on stderr'
+complete -c nemo -n '__nemo_at trim' -l timeout -x -d 'Give up after this long (default: config edit.timeout)'
+complete -c nemo -n '__nemo_at trim' -l json -d 'Print one JSON document (NDJSON for streams) on stdout'
+complete -c nemo -n '__nemo_at trim' -s q -l quiet -d 'Print only the essential value (an id, a path)'
+complete -c nemo -n '__nemo_at trim' -s h -l help -d 'Show this message and exit'
+complete -c nemo -n '__nemo_at grade' -l look -x -d 'A look: natural, cinematic, warm, cool, vintage, moody, vibrant, black-and-white, teal-orange, film'
+complete -c nemo -n '__nemo_at grade' -l exposure -x -d 'Exposure in EV, -5 to +5'
+complete -c nemo -n '__nemo_at grade' -l contrast -x -d 'Contrast, -100 to +100'
+complete -c nemo -n '__nemo_at grade' -l saturation -x -d 'Saturation, -100 to +100'
+complete -c nemo -n '__nemo_at grade' -l temperature -x -d 'Colour temperature, -100 (cool) to +100 (warm)'
+complete -c nemo -n '__nemo_at grade' -l highlights -x -d 'Highlights, -100 to +100'
+complete -c nemo -n '__nemo_at grade' -l shadows -x -d 'Shadows, -100 to +100'
+complete -c nemo -n '__nemo_at grade' -l dry-run -d 'Print the instruction and send nothing'
+complete -c nemo -n '__nemo_at grade' -s s -l session -x -a '(__nemo_stored sessions)' -d 'Session to act on (default: NEMO_SESSION, then the active session)'
+complete -c nemo -n '__nemo_at grade' -s v -l verbose -d 'Show tool calls and results on stderr'
+complete -c nemo -n '__nemo_at grade' -l timeout -x -d 'Give up after this long (default: config edit.timeout)'
+complete -c nemo -n '__nemo_at grade' -l json -d 'Print one JSON document (NDJSON for streams) on stdout'
+complete -c nemo -n '__nemo_at grade' -s q -l quiet -d 'Print only the essential value (an id, a path)'
+complete -c nemo -n '__nemo_at grade' -s h -l help -d 'Show this message and exit'
+complete -c nemo -n '__nemo_at film' -l best-takes -d 'Cut the best takes'
+complete -c nemo -n '__nemo_at film' -l transitions -x -d 'crossfade, fade, dissolve, wipe, slide, zoom or cut'
+complete -c nemo -n '__nemo_at film' -l music -x -d 'Background music style, e.g'
+complete -c nemo -n '__nemo_at film' -l music-volume -x -d 'Music volume, 0-100 percent'
+complete -c nemo -n '__nemo_at film' -l dry-run -d 'Print the instruction and send nothing'
+complete -c nemo -n '__nemo_at film' -s s -l session -x -a '(__nemo_stored sessions)' -d 'Session to act on (default: NEMO_SESSION, then the active session)'
+complete -c nemo -n '__nemo_at film' -s v -l verbose -d 'Show tool calls and results on stderr'
+complete -c nemo -n '__nemo_at film' -l timeout -x -d 'Give up after this long (default: config edit.timeout)'
+complete -c nemo -n '__nemo_at film' -l json -d 'Print one JSON document (NDJSON for streams) on stdout'
+complete -c nemo -n '__nemo_at film' -s q -l quiet -d 'Print only the essential value (an id, a path)'
+complete -c nemo -n '__nemo_at film' -s h -l help -d 'Show this message and exit'
+complete -c nemo -n '__nemo_at demo-clip' -l length -x -d 'Length of the clip in seconds'
+complete -c nemo -n '__nemo_at demo-clip' -l music -x -d 'Background music style'
+complete -c nemo -n '__nemo_at demo-clip' -l title -x -d 'A title over the opening'
+complete -c nemo -n '__nemo_at demo-clip' -l dry-run -d 'Print the instruction and send nothing'
+complete -c nemo -n '__nemo_at demo-clip' -s s -l session -x -a '(__nemo_stored sessions)' -d 'Session to act on (default: NEMO_SESSION, then the active session)'
+complete -c nemo -n '__nemo_at demo-clip' -s v -l verbose -d 'Show tool calls and results on stderr'
+complete -c nemo -n '__nemo_at demo-clip' -l timeout -x -d 'Give up after this long (default: config edit.timeout)'
+complete -c nemo -n '__nemo_at demo-clip' -l json -d 'Print one JSON document (NDJSON for streams) on stdout'
+complete -c nemo -n '__nemo_at demo-clip' -s q -l quiet -d 'Print only the essential value (an id, a path)'
+complete -c nemo -n '__nemo_at demo-clip' -s h -l help -d 'Show this message and exit'
+complete -c nemo -n '__nemo_at chat' -s s -l session -x -a '(__nemo_stored sessions)' -d 'Session to act on (default: NEMO_SESSION, then the active session)'
+complete -c nemo -n '__nemo_at chat' -l json -d 'Print one NDJSON record per turn on stdout'
+complete -c nemo -n '__nemo_at chat' -s q -l quiet -d 'Print only the essential value (an id, a path)'
+complete -c nemo -n '__nemo_at chat' -s h -l help -d 'Show this message and exit'
+complete -c nemo -n '__nemo_at batch' -s j -l jobs -x -d 'Jobs run side by side'
+complete -c nemo -n '__nemo_at batch' -l restart -d 'Ignore the results of earlier runs: run every job again'
+complete -c nemo -n '__nemo_at batch' -s f -l force -d 'Overwrite outputs that exist and were not written by this plan'
+complete -c nemo -n '__nemo_at batch' -l dry-run -d 'Check the plan and show what each job would do; send nothing'
+complete -c nemo -n '__nemo_at batch' -l json -d 'Print one JSON document (NDJSON for streams) on stdout'
+complete -c nemo -n '__nemo_at batch' -s q -l quiet -d 'Print only the essential value (an id, a path)'
+complete -c nemo -n '__nemo_at batch' -s h -l help -d 'Show this message and exit'
+complete -c nemo -n '__nemo_arg 0 batch' -r -F
 complete -c nemo -n '__nemo_at state' -l draft -d 'Print only the draft JSON (input for `export --draft`)'
 complete -c nemo -n '__nemo_at state' -l check-ready -d 'Print nothing; exit 0 if the draft can be exported, 6 if not'
 complete -c nemo -n '__nemo_at state' -s s -l session -x -a '(__nemo_stored sessions)' -d 'Session to act on (default: NEMO_SESSION, then the active session)'
@@ -243,3 +349,46 @@ complete -c nemo -n '__nemo_at config path' -l json -d 'Print one JSON document 
 complete -c nemo -n '__nemo_at config path' -s h -l help -d 'Show this message and exit'
 complete -c nemo -n '__nemo_at completion' -s h -l help -d 'Show this message and exit'
 complete -c nemo -n '__nemo_arg 0 completion' -x -a 'bash zsh fish'
+complete -c nemo -n '__nemo_at emulator' -f -a serve -d 'Run an emulator until Ctrl-C: prints its base URL on stdout (point NEMO_API_URL at it), one line per request on stderr (not with -q).'
+complete -c nemo -n '__nemo_at emulator' -f -a exec -d 'Start an emulator on free loopback ports, run CMD with NEMO_API_URL and NEMO_WEB_URL pointing at it and a throwaway NEMO_CONFIG_DIR (also NEMO_EMULATOR_URL and NEMO_EMULATOR_CDN_URL), stop it, and exit with CMD\'s exit code.'
+complete -c nemo -n '__nemo_at emulator' -f -a media -d 'Write a generated test clip: a test pattern with a tone, H.264 + AAC, small and quick to make.'
+complete -c nemo -n '__nemo_at emulator' -s h -l help -d 'Show this message and exit'
+complete -c nemo -n '__nemo_at emulator serve' -l host -x -d 'Address to listen on'
+complete -c nemo -n '__nemo_at emulator serve' -l port -x -d 'API port (0: a free one)'
+complete -c nemo -n '__nemo_at emulator serve' -l cdn-port -x -d 'Port of the CDN origin that serves results (0: a free one)'
+complete -c nemo -n '__nemo_at emulator serve' -l render-status -x -a 'nested top' -d 'Shape of render status replies: nested (data.status, data.outputUrl) or top (status, output.url)'
+complete -c nemo -n '__nemo_at emulator serve' -l sse -x -a 'adk typed' -d 'Event shape of /run_sse: adk (Agent Development Kit) or typed'
+complete -c nemo -n '__nemo_at emulator serve' -l silent-rate -x -d 'Share of edits that stream no text at all'
+complete -c nemo -n '__nemo_at emulator serve' -l seed -x -d 'Seed of silent edits and fault rates (same seed, same run)'
+complete -c nemo -n '__nemo_at emulator serve' -l edit-seconds -x -d 'How long the agent works on a message'
+complete -c nemo -n '__nemo_at emulator serve' -l render-seconds -x -d 'How long a render takes (at least)'
+complete -c nemo -n '__nemo_at emulator serve' -l keepalive-seconds -x -d 'Keep-alive interval of a /run_sse stream'
+complete -c nemo -n '__nemo_at emulator serve' -l credits -x -d 'Credits of each new user'
+complete -c nemo -n '__nemo_at emulator serve' -l fault -x -d 'Inject a fault into this share of the requests it applies to (repeatable): status, rate_limit, expire_token, drop, slow, malformed, sse_drop, cut, plan_limit, credits, code, render_fail'
+complete -c nemo -n '__nemo_at emulator serve' -l data-dir -r -F -d 'Keep uploads and renders in DIR (default: a temporary directory, removed on exit)'
+complete -c nemo -n '__nemo_at emulator serve' -l free-plan -d 'New users are on the free plan: renders are refused with HTTP 402'
+complete -c nemo -n '__nemo_at emulator serve' -l json -d 'Print one JSON document (NDJSON for streams) on stdout'
+complete -c nemo -n '__nemo_at emulator serve' -s q -l quiet -d 'Print only the essential value (an id, a path)'
+complete -c nemo -n '__nemo_at emulator serve' -s h -l help -d 'Show this message and exit'
+complete -c nemo -n '__nemo_at emulator exec' -l host -x -d 'Address to listen on'
+complete -c nemo -n '__nemo_at emulator exec' -l port -x -d 'API port (0: a free one)'
+complete -c nemo -n '__nemo_at emulator exec' -l cdn-port -x -d 'Port of the CDN origin that serves results (0: a free one)'
+complete -c nemo -n '__nemo_at emulator exec' -l render-status -x -a 'nested top' -d 'Shape of render status replies: nested (data.status, data.outputUrl) or top (status, output.url)'
+complete -c nemo -n '__nemo_at emulator exec' -l sse -x -a 'adk typed' -d 'Event shape of /run_sse: adk (Agent Development Kit) or typed'
+complete -c nemo -n '__nemo_at emulator exec' -l silent-rate -x -d 'Share of edits that stream no text at all'
+complete -c nemo -n '__nemo_at emulator exec' -l seed -x -d 'Seed of silent edits and fault rates (same seed, same run)'
+complete -c nemo -n '__nemo_at emulator exec' -l edit-seconds -x -d 'How long the agent works on a message'
+complete -c nemo -n '__nemo_at emulator exec' -l render-seconds -x -d 'How long a render takes (at least)'
+complete -c nemo -n '__nemo_at emulator exec' -l keepalive-seconds -x -d 'Keep-alive interval of a /run_sse stream'
+complete -c nemo -n '__nemo_at emulator exec' -l credits -x -d 'Credits of each new user'
+complete -c nemo -n '__nemo_at emulator exec' -l fault -x -d 'Inject a fault into this share of the requests it applies to (repeatable): status, rate_limit, expire_token, drop, slow, malformed, sse_drop, cut, plan_limit, credits, code, render_fail'
+complete -c nemo -n '__nemo_at emulator exec' -l data-dir -r -F -d 'Keep uploads and renders in DIR (default: a temporary directory, removed on exit)'
+complete -c nemo -n '__nemo_at emulator exec' -l free-plan -d 'New users are on the free plan: renders are refused with HTTP 402'
+complete -c nemo -n '__nemo_at emulator exec' -s h -l help -d 'Show this message and exit'
+complete -c nemo -n '__nemo_at emulator media' -l seconds -x -d 'Length of the clip'
+complete -c nemo -n '__nemo_at emulator media' -l size -x -d 'Picture size (even numbers)'
+complete -c nemo -n '__nemo_at emulator media' -s f -l force -d 'Overwrite an existing file at PATH'
+complete -c nemo -n '__nemo_at emulator media' -l json -d 'Print one JSON document (NDJSON for streams) on stdout'
+complete -c nemo -n '__nemo_at emulator media' -s q -l quiet -d 'Print only the essential value (an id, a path)'
+complete -c nemo -n '__nemo_at emulator media' -s h -l help -d 'Show this message and exit'
+complete -c nemo -n '__nemo_arg 0 emulator media' -r -F
