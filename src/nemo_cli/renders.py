@@ -127,10 +127,9 @@ class Destination:
             return
         if not path.parent.is_dir():
             raise errors.BadInput(f"no such directory: {path.parent}", hint="create it first, or choose another path with -o")
-        if path.exists() and not self.force:
-            from nemo_cli.api.download import exists_error
+        from nemo_cli.api.download import check_target
 
-            raise exists_error(path)
+        check_target(path, self.force)
 
     def path(self, render_id: str, fmt: str = "mp4") -> Path:
         """The file to write; a directory gets `<render id>.<format>` inside it."""
@@ -158,10 +157,9 @@ def deliver(ctx: "Context", status: "RenderStatus", dest: Destination, resume: s
         target = StreamTarget(sys.stdout.buffer, sha256=ctx.out.json_mode)
     else:
         path = dest.path(render_id)
-        if path.exists() and not dest.force:
-            from nemo_cli.api.download import exists_error
+        from nemo_cli.api.download import check_target
 
-            raise exists_error(path)
+        check_target(path, dest.force)
         target = FileTarget(path, force=dest.force, sha256=ctx.out.json_mode)  # the hash is for the --json record
     prior = known(ctx, render_id)
     label = "stdout" if dest.stdout else target.path.name
@@ -232,7 +230,7 @@ def document(render_id: str, status: "RenderStatus | None", stored: dict[str, An
 
 def link(ctx: "Context", session_id: str | None) -> str | None:
     """The project's browser link, or None when it cannot be had (it never fails a delivered export)."""
-    if not session_id:
+    if not session_id or not isinstance(session_id, str):  # a store edited by hand may hold anything here
         return None
     try:
         return ctx.browser_link(session_id)[0]

@@ -123,11 +123,13 @@ class FileTarget:
 
     def have(self) -> int:
         try:
-            info = self.part.stat()
+            info = self.part.lstat()  # a link planted at the .part name is not followed
         except FileNotFoundError:
             return 0
         except OSError as exc:
             raise errors.BadInput(f"cannot read {self.part}: {exc.strerror}") from None
+        if stat.S_ISLNK(info.st_mode):
+            raise errors.BadInput(f"{self.part} is a symbolic link; refusing to write through it", hint="remove it and try again")
         if not stat.S_ISREG(info.st_mode):
             raise errors.BadInput(f"{self.part} is in the way (not a file)", hint="move it away and try again")
         return info.st_size
@@ -136,8 +138,9 @@ class FileTarget:
         self.close()
         if total is not None:
             _check_space(self.part.parent, total - start)
+        flags = (os.O_RDWR if start else os.O_WRONLY | os.O_CREAT | os.O_TRUNC) | getattr(os, "O_NOFOLLOW", 0)
         try:
-            fh = open(self.part, "r+b" if start else "wb")
+            fh = os.fdopen(os.open(self.part, flags, 0o666), "r+b" if start else "wb")
         except FileNotFoundError:
             raise Misplaced("the .part file went away") from None
         except OSError as exc:
@@ -263,6 +266,30 @@ class StreamTarget:
 
 def exists_error(path: Path) -> errors.BadInput:
     return errors.BadInput(f"{path} already exists", hint="pass --force to overwrite it, or choose another path with -o")
+
+
+def check_target(path: Path, force: bool) -> None:
+    """What may stand at a download's final path. Nothing, or a regular file with --force. A symbolic link
+    is never written through (it may point at any file the user owns): without --force it is refused,
+    with --force the link itself is replaced by the video and its target is left alone. Anything else (a
+    pipe, a device, a socket) is refused."""
+    try:
+        info = path.lstat()
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise errors.BadInput(f"cannot write {path}: {exc.strerror}") from None
+    if stat.S_ISLNK(info.st_mode):
+        if force:
+            return
+        raise errors.BadInput(
+            f"{path} is a symbolic link (to {os.readlink(path)}); refusing to write through it",
+            hint="pass --force to replace the link itself with the video (its target is left alone), or choose another path with -o",
+        )
+    if not stat.S_ISREG(info.st_mode):
+        raise errors.BadInput(f"{path} is not a regular file; refusing to replace it", hint="choose another path with -o")
+    if not force:
+        raise exists_error(path)
 
 
 def _check_space(directory: Path, need: int) -> None:

@@ -31,7 +31,9 @@ RenderId = Annotated[str, typer.Argument(metavar="ID", help="A render id (`nemo 
 
 
 def _output(help: str) -> Any:
-    return typer.Option("--output", "-o", metavar="PATH", help=help, show_default=False)
+    # path_type=str: the value stays the text as typed (a Path would drop the slash of `-o newdir/`, which
+    # says "a directory"); the annotation stays Path, so help and shell completion still offer files
+    return typer.Option("--output", "-o", metavar="PATH", help=help, show_default=False, path_type=str)
 
 
 Output = Annotated[Optional[Path], _output("Download the video to PATH: a file, a directory (a file named after the render goes inside), or - for stdout.")]
@@ -278,7 +280,8 @@ def download(
     from nemo_cli.errors import BadInput
 
     ctx = common.use(json=json, quiet=quiet)
-    given = str(output) if output is not None else renders.known(ctx, render_id).get("output") or "."
+    before = renders.known(ctx, render_id).get("output")
+    given = str(output) if output is not None else before if isinstance(before, str) and before else "."
     dest = renders.Destination(given, force)
     dest.check(ctx)
     current = _look(ctx, render_id)
