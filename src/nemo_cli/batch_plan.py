@@ -112,6 +112,10 @@ def load(plan: Path, shown: str | None = None) -> list[Job]:
     the plan as `shown`, the way the user wrote it)."""
     shown = shown or str(plan)
     try:
+        # relative paths and the results file live next to the plan: a pipe (`<(…)`) has no such place,
+        # and reading one that nobody writes would wait forever
+        if plan.exists() and not plan.is_dir() and not plan.is_file():
+            raise BadInput(f"the plan {shown} is not a regular file", hint="save the plan to a file and run that")
         text = plan.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise BadInput(f"no such plan: {shown}") from None
