@@ -63,12 +63,11 @@ upload.__doc__ = (upload.__doc__ or "").format(types=ACCEPTED_TYPES, limit=LIMIT
 def _files(ctx: "Context", items: list[str]) -> list["LocalFile"]:
     """Every file checked; all that break a rule are reported, and nothing is sent if any does."""
     from nemo_cli.errors import BadInput, NemoError
-    from nemo_cli.media import check
 
     good, bad = [], []
     for item in items:
         try:
-            good.append(check(item))
+            good.append(_check(item))
         except BadInput as exc:
             bad.append(exc)
     if not bad:
@@ -79,6 +78,22 @@ def _files(ctx: "Context", items: list[str]) -> list["LocalFile"]:
     last: NemoError = bad[-1]
     note = f" ({len(bad)} files break the rules; nothing was uploaded)" if len(bad) > 1 else ""
     raise BadInput(last.message + note, hint="; ".join(hints) or None)
+
+
+def _check(item: str) -> "LocalFile":
+    """media.check, plus the one rule of the wire: a multipart filename cannot carry a line break or a
+    double quote faithfully (browsers send %0A / %22, which the service keeps as the name), so such a
+    file is refused rather than uploaded under a name the user never chose."""
+    from nemo_cli.errors import BadInput
+    from nemo_cli.media import check
+
+    local = check(item)
+    if any(c in local.name for c in '\r\n"'):
+        raise BadInput(
+            f"cannot upload {item}: the file name has a line break or a double quote, which an upload cannot carry",
+            hint="rename the file (or upload a copy with a plainer name)",
+        )
+    return local
 
 
 def _urls(items: list[str]) -> list[str]:
@@ -120,7 +135,6 @@ def _each(ctx: "Context", items: list[str], url: bool, session: str | None) -> N
     """One request per item, going on past failures; stops only for what would fail every one of them
     (the token, the session)."""
     from nemo_cli.errors import AuthError, NemoError, SessionNotFound
-    from nemo_cli.media import check
 
     sid = ctx.session_id(session)
     records: list[dict[str, Any]] = []
@@ -128,7 +142,7 @@ def _each(ctx: "Context", items: list[str], url: bool, session: str | None) -> N
     applied: list[bool | None] = []
     for item in items:
         try:
-            target: Any = _urls([item]) if url else [check(item)]
+            target: Any = _urls([item]) if url else [_check(item)]
             result = _send(ctx, sid, target)
         except (AuthError, SessionNotFound):
             raise
