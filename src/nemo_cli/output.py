@@ -38,6 +38,15 @@ def _write(stream: IO[str], text: str) -> None:
         stream.write(text.encode(encoding, "replace").decode(encoding))
 
 
+_CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f]")
+
+
+def _one_line(text: str) -> str:
+    """An error, warning or hint stays one line whatever it quotes (a file name with a line break, a
+    service message with a carriage return or a terminal escape): control characters are shown escaped."""
+    return _CONTROL.sub(lambda m: repr(m.group(0))[1:-1], text)
+
+
 def _isatty(stream: IO[str]) -> bool:
     try:
         return stream.isatty()
@@ -135,16 +144,16 @@ class Output:
             self._err(text)
 
     def warn(self, text: str) -> None:
-        self._err(self._style("warning: ", "yellow") + text)
+        self._err(self._style("warning: ", "yellow") + _one_line(text))
 
     def hint(self, text: str) -> None:
         if not self.quiet:
-            self._err(self._style("hint: ", "cyan") + text)
+            self._err(self._style("hint: ", "cyan") + _one_line(text))
 
     def error(self, text: str, hint: str | None = None) -> None:
-        self._err(self._style("error: ", "red") + text)
+        self._err(self._style("error: ", "red") + _one_line(text))
         if hint:
-            self._err(self._style("hint: ", "cyan") + hint)
+            self._err(self._style("hint: ", "cyan") + _one_line(hint))
 
     def _style(self, text: str, color: str) -> str:
         if not self.terminal.color:
