@@ -54,7 +54,7 @@ class Context:
 
     @cached_property
     def settings(self) -> Settings:
-        return Settings(self.profile().settings, flags=self._flags)
+        return Settings(self.profile().settings, flags=self._flags, stored_origin=f"the store {self.store.path}")
 
     # -- identity -------------------------------------------------------------------------------
     def client_id(self) -> str:

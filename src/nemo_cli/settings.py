@@ -118,8 +118,10 @@ class Settings:
         stored: Mapping[str, Any],
         flags: Mapping[str, Any] | None = None,
         environ: Mapping[str, str] | None = None,
+        stored_origin: str = "config",
     ) -> None:
         self._stored = stored
+        self._stored_origin = stored_origin  # how errors name the store: its file, when known
         self._flags = dict(flags or {})
         self._environ = os.environ if environ is None else environ
 
@@ -131,7 +133,7 @@ class Settings:
         if raw:  # an empty variable counts as unset
             return parse_value(setting, raw, setting.env)
         if key in self._stored:
-            return parse_value(setting, self._stored[key], "config")
+            return parse_value(setting, self._stored[key], self._stored_origin)
         return setting.default
 
     def origin(self, key: str) -> str:

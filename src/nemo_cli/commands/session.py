@@ -44,7 +44,8 @@ def list_(json: common.Json = False, quiet: common.Quiet = False) -> None:
     rows = [_record(sid, info, active) for sid, info in prof.sessions.items()]
     if active and active not in prof.sessions:
         rows.append(_record(active, {}, active))
-    lines = [f"{'*' if r['active'] else ' '} {r['session_id']}  {r.get('created', '')[:19]:19}  {r.get('name', '')}" for r in rows]
+    # str(): a store edited by hand may hold any type here
+    lines = [f"{'*' if r['active'] else ' '} {r['session_id']}  {str(r.get('created') or '')[:19]:19}  {r.get('name') or ''}" for r in rows]
     ctx.out.result(rows, lines or ["No sessions yet: `nemo session new` starts one."], quiet=[r["session_id"] for r in rows])
 
 
