@@ -8,14 +8,12 @@ import json
 import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
-from typer.testing import CliRunner
 
-from nemo_cli import app as nemo_app
+from cli_run import run
 from nemo_cli.api import http
 from nemo_cli.errors import EXIT_CODES
 
 DOCUMENTED = {code for code, _, _ in EXIT_CODES}
-APP = nemo_app.build()
 TOKEN = "nmv_usr_fuzzfuzzfuzz9876"
 
 values = st.recursive(
@@ -61,9 +59,10 @@ def test_any_status_reply_gives_a_documented_outcome(env, monkeypatch, reply, co
         return httpx.Response(code, content=body, headers={"content-type": "application/json"})
 
     monkeypatch.setattr(http, "transport_override", httpx.MockTransport(handler))
-    result = CliRunner().invoke(APP, ["export", command[0], "render_1_fuzz", *command[1:]])
+    result = run(["export", command[0], "render_1_fuzz", *command[1:]])
     assert result.exit_code in DOCUMENTED, (command, reply, result.stderr)
     assert "Traceback" not in result.output and "internal error" not in result.stderr, result.stderr
+    assert result.exception is None, repr(result.exception)
     assert len([line for line in result.stderr.splitlines() if line.startswith("error:")]) == (result.exit_code != 0)
     assert "fuzzfuzz" not in result.output
     if result.exit_code == 0 and command[0] != "status":

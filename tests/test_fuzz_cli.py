@@ -14,23 +14,18 @@ generated cases. Derandomized, so CI sees the same cases every run.
 from __future__ import annotations
 
 import json
-import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
-import typer
 from hypothesis import HealthCheck, given, settings, strategies as st
-from typer.testing import CliRunner
 
-from nemo_cli import app as nemo_app
+from cli_run import run
 from nemo_cli import draft as timeline
 from nemo_cli.api import http
 from nemo_cli.errors import EXIT_CODES
 
 DOCUMENTED = {code for code, _, _ in EXIT_CODES}
-COMMAND = typer.main.get_command(nemo_app.build())
 TOKEN = "nmv_usr_fuzzclisecret4242"
 SECRET = "fuzzclisecret"  # the part of every token here that must never be printed
 ANON = "nmv_anon_fuzzclisecret7777"
@@ -255,36 +250,6 @@ def fresh(config: Path, monkeypatch, *, token: str | None, session: bool = True)
         monkeypatch.setenv("NEMO_SESSION", SID)
     else:
         monkeypatch.delenv("NEMO_SESSION", raising=False)
-
-
-@dataclass
-class Result:
-    exit_code: int
-    stdout: str
-    stderr: str
-    exception: BaseException | None
-
-    @property
-    def output(self) -> str:
-        return self.stdout + self.stderr
-
-
-def run(args: list[str], input: str | None = None) -> Result:
-    """CliRunner's isolation around the command tree converted once: what `CliRunner.invoke(APP)` does,
-    without converting the whole Typer tree again on every call (that costs ~100 ms; a run costs ~3)."""
-    exception = None
-    with CliRunner().isolation(input=input) as (stdout, stderr, _):
-        try:
-            COMMAND.main(args=args, prog_name="nemo", standalone_mode=True)
-            code = 0
-        except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-        except BaseException as exc:  # noqa: BLE001  (reported by check())
-            code, exception = 1, exc
-        sys.stdout.flush()
-        sys.stderr.flush()
-        out, err = stdout.getvalue(), stderr.getvalue()
-    return Result(code, out.decode("utf-8", "replace"), err.decode("utf-8", "replace"), exception)
 
 
 def invoke(monkeypatch, handler, args: list[str], input: str | None = None, most_errors: int = 1) -> Result:

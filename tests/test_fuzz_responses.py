@@ -8,14 +8,12 @@ import json
 import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
-from typer.testing import CliRunner
 
-from nemo_cli import app as nemo_app
+from cli_run import run
 from nemo_cli.api import http
 from nemo_cli.errors import EXIT_CODES
 
 DOCUMENTED = {code for code, _, _ in EXIT_CODES}
-APP = nemo_app.build()
 
 scalars = st.one_of(
     st.none(), st.booleans(), st.integers(-(2**70), 2**70), st.floats(allow_nan=True), st.text(max_size=30)
@@ -84,9 +82,9 @@ def test_any_reply_gives_a_documented_outcome(fast, monkeypatch, reply, command,
         return httpx.Response(status, content=body, headers={"content-type": "application/json"})
 
     monkeypatch.setattr(http, "transport_override", httpx.MockTransport(handler))
-    result = CliRunner().invoke(APP, command)
+    result = run(command)
     assert result.exit_code in DOCUMENTED, (command, reply, result.output)
-    assert "Traceback" not in result.output
+    assert "Traceback" not in result.output and result.exception is None, repr(result.exception)
     assert "internal error" not in result.stderr, (command, reply, result.stderr)
     errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
     assert len(errors) == (0 if result.exit_code == 0 else 1), result.stderr
