@@ -155,7 +155,7 @@ def test_without_progress_looks_start_quick_and_stay_within_poll_max():
     clock = Clock()
     client = Scripted(*[st("processing")] * 40, st("completed"))
     run(client, clock)
-    assert clock.sleeps[0] == 2.0  # twice poll_min
+    assert clock.sleeps[0] == 3.0  # three times poll_min
     assert max(clock.sleeps) == 3.0 and clock.sleeps == sorted(clock.sleeps)
 
 
@@ -206,7 +206,7 @@ def test_eta_waits_for_progress_to_move_and_ignores_a_stall():
 
 def test_schedule_stretches_far_from_the_end_and_tightens_near_it():
     s = Schedule(1.0, 3.0)
-    assert s.interval(0) == 2.0 and s.interval(100) == 3.0
+    assert s.interval(0) == 3.0 and s.interval(100) == 3.0
     assert s.interval(10, eta=100) == 9.0  # far: up to 3 × poll_max
     assert s.interval(10, eta=3) == 1.5  # near: half the remaining time
     assert s.interval(10, eta=0.5) == 1.0  # never below poll_min

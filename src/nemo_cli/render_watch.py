@@ -1,7 +1,7 @@
 """Following a render to its end: the poll schedule, the watch loop, and what the user sees meanwhile.
 
 The service's own advice (a look every 30 s) notices a finished render half a minute late. Instead:
-- looks start quick (twice `export.poll_min`) and slow down with the time waited, up to
+- looks start quick (three times `export.poll_min`) and slow down with the time waited, up to
   `export.poll_max`, so a finished render is noticed within a few seconds;
 - when the service's progress moves, it predicts the end: far from it, looks may stretch to
   STRETCH × poll_max (fewer requests on long renders); near it, they tighten back to poll_min;
@@ -91,7 +91,7 @@ class Schedule:
         else:
             # quick at first, slower later: over renders of 5-90 s this notices the end in under 3 s
             # (median) with fewer than 20 looks each, even when the service reports no progress
-            wait = min(max(self.poll_max, floor), 2 * floor + elapsed / 4)
+            wait = min(max(self.poll_max, floor), 3 * floor + elapsed / 8)
             if eta is not None:
                 wait = min(max(eta / 2, floor), max(wait, self.poll_max * STRETCH))
         if failures:
