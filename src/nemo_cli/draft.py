@@ -21,8 +21,9 @@ def _list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
-def _num(value: Any) -> float | None:
-    """A finite number, or None (NaN and infinity come through JSON too, and break every sum)."""
+def finite_number(value: Any) -> float | None:
+    """A finite number, or None (NaN and infinity come through JSON too, and break every sum). The API's
+    reply models use it as well."""
     if not isinstance(value, (int, float)) or isinstance(value, bool):
         return None
     try:
@@ -30,6 +31,9 @@ def _num(value: Any) -> float | None:
     except OverflowError:  # an integer beyond any float
         return None
     return number if math.isfinite(number) else None
+
+
+_num = finite_number
 
 
 def tracks(draft: Any) -> list[dict[str, Any]]:
