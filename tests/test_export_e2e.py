@@ -181,3 +181,13 @@ def test_cancel_a_running_render(session):
     assert status["status"] in ("cancelled", "canceled")
     waited = session.nemo("export", "wait", rid)
     assert waited.returncode == 11
+
+
+def test_cancelling_a_render_that_ended_or_does_not_exist_is_bad_input(session, tmp_path):
+    done = session.nemo("export", "--wait", "-o", tmp_path / "out.mp4", "--json")
+    rid = json.loads(done.stdout)["id"]
+    ended = session.nemo("export", "cancel", rid)
+    assert ended.returncode == 6
+    assert ended.stderr.splitlines()[0] == f"error: render {rid} has already ended: nothing to cancel"
+    unknown = session.nemo("export", "cancel", "render_0_00000000")
+    assert unknown.returncode == 6 and "knows no render render_0_00000000" in unknown.stderr

@@ -3,9 +3,10 @@ cancel any render started here (every one is recorded in the store, so none is e
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Iterator, Optional
 
 import typer
 
@@ -302,17 +303,9 @@ def cancel(render_id: RenderId, json: common.Json = False, quiet: common.Quiet =
     from nemo_cli import renders
     from nemo_cli.api.models import RenderStatus
 
-    from nemo_cli.errors import BadInput, NemoError
-
     ctx = common.use(json=json, quiet=quiet)
-    try:
+    with _render_errors(render_id, ended=f"render {render_id} has already ended: nothing to cancel"):
         reply = ctx.client.render_cancel(render_id)
-    except NemoError as exc:
-        if exc.status == 409 and type(exc) is NemoError:  # it ended before the cancel arrived
-            raise BadInput(f"render {render_id} has already ended: nothing to cancel", hint=f"`nemo export status {render_id}` shows how") from None
-        if exc.status == 404 and type(exc) is NemoError:
-            raise BadInput(f"the service knows no render {render_id}", hint="`nemo export list` shows the renders started here") from None
-        raise
     said = RenderStatus.from_reply(reply, render_id).status if isinstance(reply, dict) and reply.get("status") else "cancelled"
     renders.record(ctx, render_id, status=said)
     doc = renders.document(render_id, None, renders.known(ctx, render_id))
@@ -320,13 +313,25 @@ def cancel(render_id: RenderId, json: common.Json = False, quiet: common.Quiet =
 
 
 def _look(ctx: "Context", render_id: str) -> "RenderStatus":
+    with _render_errors(render_id):
+        return ctx.client.render_status(render_id)
+
+
+@contextmanager
+def _render_errors(render_id: str, *, ended: str | None = None) -> Iterator[None]:
+    """The service's untyped answers about one render as bad input: 404 (no such render) and, where the
+    caller says what it means, 409 (the render has already ended)."""
     from nemo_cli.errors import BadInput, NemoError
 
     try:
-        return ctx.client.render_status(render_id)
+        yield
     except NemoError as exc:
-        if exc.status == 404 and type(exc) is NemoError:
+        if type(exc) is not NemoError:
+            raise
+        if exc.status == 404:
             raise BadInput(f"the service knows no render {render_id}", hint="`nemo export list` shows the renders started here") from None
+        if exc.status == 409 and ended:
+            raise BadInput(ended, hint=f"`nemo export status {render_id}` shows how") from None
         raise
 
 
