@@ -31,10 +31,28 @@ class Files:
 
     def __init__(self) -> None:
         self.data = DATA
-        self.etag = '"v1"'
+        self.etag: str | None = '"v1"'  # None: no ETag header at all
+        self.last_modified: str | None = None  # a Last-Modified header, when set
+        # how a Range is answered: "lenient" (a 206 when If-Range is absent or equals the ETag or the date,
+        # weak tags included), "strict" (a 206 only when an If-Range holds as RFC 9110 13.1.5 says: a
+        # strong ETag compared strongly, or the exact Last-Modified date; a bare Range or an If-Range that
+        # does not hold gets the whole file, 200), or "never" (the whole file, 200, whatever was asked)
+        self.ranges = "lenient"
         self.cuts: list[int] = []  # each request cuts its body after this many bytes, in turn
+        self.changes_to: bytes | None = None  # after the first cut, the file becomes this (validators kept)
         self.log: list[dict] = []
         self.api_redirect = False
+
+    def range_holds(self, if_range: str | None) -> bool:
+        if self.ranges == "never":
+            return False
+        if self.ranges == "lenient":
+            return if_range is None or if_range in (self.etag, self.last_modified)
+        if if_range is None:
+            return False
+        if if_range.startswith(("W/", '"')):  # an entity tag: a weak one never holds
+            return if_range == self.etag and not if_range.startswith("W/")
+        return if_range == self.last_modified
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -69,7 +87,7 @@ class Handler(BaseHTTPRequestHandler):
     def _serve(self, files: Files) -> None:
         data, start = files.data, 0
         rng = self.headers.get("Range")
-        if rng and self.headers.get("If-Range") in (None, files.etag):
+        if rng and files.range_holds(self.headers.get("If-Range")):
             start = int(re.fullmatch(r"bytes=(\d+)-", rng).group(1))
             if start >= len(data):
                 self.send_response(416)
@@ -84,12 +102,17 @@ class Handler(BaseHTTPRequestHandler):
         body = data[start:]
         self.send_header("Content-Type", "video/mp4")
         self.send_header("Content-Length", str(len(body)))
-        self.send_header("ETag", files.etag)
+        if files.etag:
+            self.send_header("ETag", files.etag)
+        if files.last_modified:
+            self.send_header("Last-Modified", files.last_modified)
         self.send_header("Accept-Ranges", "bytes")
         self.end_headers()
         if files.cuts:
             body = body[: files.cuts.pop(0)]
             self.close_connection = True
+            if files.changes_to is not None:
+                files.data, files.changes_to = files.changes_to, None
         self.wfile.write(body)
 
     def _redirect(self, where: str) -> None:
@@ -242,6 +265,91 @@ def test_a_part_with_nothing_to_check_it_against_is_not_trusted(server, tmp_path
     (tmp_path / "out.mp4.part").write_bytes(b"x" * 5000)
     fetch(server, FileTarget(out))
     assert out.read_bytes() == DATA and "Range" not in server.files.log[0]["headers"]
+
+
+# -- what If-Range may carry: a strong ETag, else Last-Modified, never a weak ETag (RFC 9110 13.1.5) --------
+
+DATE = "Wed, 21 Oct 2015 07:28:00 GMT"
+OTHER = os.urandom(len(DATA))  # the same size, other bytes: what a splice would mix in
+
+
+def guards(server) -> list[tuple]:
+    """(Range, If-Range) of each request the server received, in order."""
+    return [(r["headers"].get("Range"), r["headers"].get("If-Range")) for r in server.files.log]
+
+
+def test_a_weak_etag_alone_is_not_sent_as_if_range_the_cut_transfer_starts_over(server, tmp_path):
+    """A weak tag only says "equivalent", not "the same bytes": the file may change under it (here it
+    does, after the cut). A server that matched If-Range against it would splice two files."""
+    files = server.files
+    files.etag, files.cuts, files.changes_to = 'W/"v1"', [1_000_000], OTHER
+    out = tmp_path / "out.mp4"
+    result, remembered = fetch(server, FileTarget(out))
+    assert out.read_bytes() == OTHER and result.sha256 == sha(OTHER) and result.resumed_from == 0
+    assert guards(server) == [(None, None), (None, None)]  # nothing to guard a Range with: from zero
+    assert remembered == []  # no validator to keep for a later run either
+
+
+def test_a_weak_etag_with_last_modified_resumes_on_the_date(server, tmp_path):
+    files = server.files
+    files.etag, files.last_modified, files.ranges, files.cuts = 'W/"v1"', DATE, "strict", [1_000_000]
+    out = tmp_path / "out.mp4"
+    result, remembered = fetch(server, FileTarget(out))
+    assert out.read_bytes() == DATA and result.sha256 == sha(DATA)
+    assert guards(server) == [(None, None), ("bytes=1000000-", DATE)]
+    assert result.resumed_from == 1_000_000 and remembered == [DATE, None]
+
+
+def test_last_modified_alone_is_the_if_range_validator(server, tmp_path):
+    files = server.files
+    files.etag, files.last_modified, files.ranges, files.cuts = None, DATE, "strict", [1_000_000, 700_000]
+    out = tmp_path / "out.mp4"
+    result, remembered = fetch(server, FileTarget(out))
+    assert out.read_bytes() == DATA and result.sha256 == sha(DATA)
+    assert guards(server) == [(None, None), ("bytes=1000000-", DATE), ("bytes=1700000-", DATE)]
+    assert result.resumed_from == 1_700_000 and remembered == [DATE, None]
+
+
+def test_stdout_resumes_a_cut_on_last_modified(server):
+    files = server.files
+    files.etag, files.last_modified, files.ranges, files.cuts = None, DATE, "strict", [123_456]
+    sink = io.BytesIO()
+    result, _ = fetch(server, StreamTarget(sink))
+    assert sink.getvalue() == DATA and result.sha256 == sha(DATA)
+    assert guards(server) == [(None, None), ("bytes=123456-", DATE)]
+
+
+def test_a_part_kept_under_an_older_date_restarts_on_the_full_reply(server, tmp_path):
+    """A strict server answers an If-Range that no longer holds with the whole file (200): it replaces the
+    kept bytes instead of being appended to them."""
+    files = server.files
+    files.etag, files.last_modified, files.ranges = None, DATE, "strict"
+    out = tmp_path / "out.mp4"
+    (tmp_path / "out.mp4.part").write_bytes(OTHER[:1_000_000])
+    result, remembered = fetch(server, FileTarget(out), validator="Tue, 20 Oct 2015 07:28:00 GMT")
+    assert out.read_bytes() == DATA and result.sha256 == sha(DATA) and result.resumed_from == 0
+    assert guards(server) == [("bytes=1000000-", "Tue, 20 Oct 2015 07:28:00 GMT")]
+    assert remembered == [DATE, None]
+
+
+def test_a_strong_etag_that_no_longer_holds_restarts_on_the_full_reply(server, tmp_path):
+    files = server.files
+    files.etag, files.ranges = '"v2"', "strict"
+    out = tmp_path / "out.mp4"
+    (tmp_path / "out.mp4.part").write_bytes(OTHER[:1_000_000])
+    result, _ = fetch(server, FileTarget(out), validator='"v1"')
+    assert out.read_bytes() == DATA and result.resumed_from == 0
+    assert guards(server) == [("bytes=1000000-", '"v1"')]
+
+
+def test_a_server_that_ignores_range_gets_the_file_written_from_zero(server, tmp_path):
+    """A 200 to a ranged request is the whole file: it is written from the start, not after the kept part."""
+    files = server.files
+    files.ranges, files.cuts = "never", [1_000_000]
+    out = tmp_path / "out.mp4"
+    result, _ = fetch(server, FileTarget(out))
+    assert out.read_bytes() == DATA and result.sha256 == sha(DATA) and result.resumed_from == 0
+    assert guards(server) == [(None, None), ("bytes=1000000-", '"v1"')]
 
 
 def test_an_existing_file_is_not_overwritten_without_force(server, tmp_path):
