@@ -457,3 +457,26 @@ def test_debug_masks_a_token_of_another_shape_in_a_reply_body(service):
     assert done.exit_code == 0, done.stderr
     assert "SECRETpayload" not in done.stderr and "SECRETpayload" not in done.stdout
     assert '"token"' in done.stderr  # the body is still logged, with the value masked
+
+
+def test_debug_masks_every_field_named_for_a_token_at_any_depth(user):
+    """Not just a field named `token`: any name holding "token", in any case, nested or in a list, and
+    whatever the field holds. No value here has a token's shape, so only the field names can mask them."""
+    hidden = {f"opaque{n}-SECRET-{n:04d}zz" for n in range(1, 9)}
+    body = {
+        "available": 7, "frozen": 0, "total": 7,
+        "access_token": "opaque1-SECRET-0001zz",
+        "Refresh_Token": "opaque2-SECRET-0002zz",
+        "account": {"claimToken": "opaque3-SECRET-0003zz", "plan": "free"},
+        "grants": [{"scope": "read", "id_token": "opaque4-SECRET-0004zz"}, {"upload_token": "opaque5-SECRET-0005zz"}],
+        "tokens": ["opaque6-SECRET-0006zz", "opaque7-SECRET-0007zz"],
+        "token": {"value": "opaque8-SECRET-0008zz", "kind": "user"},
+    }
+    user.then("GET", CREDITS, api_ok(body))
+    done = nemo("--debug", "credits", "--json", secrets=tuple(hidden))
+    assert done.exit_code == 0, done.stderr
+    assert json.loads(done.stdout)["available"] == 7
+    [logged] = [line for line in done.stderr.splitlines() if line.startswith("debug: < {")]
+    for name in ('"access_token"', '"Refresh_Token"', '"claimToken"', '"id_token"', '"upload_token"', '"tokens"', '"plan":"free"'):
+        assert name in logged, (name, logged)  # the body is still logged, names and other values intact
+    assert not [secret for secret in hidden if secret in done.stderr]

@@ -226,16 +226,17 @@ def _debug(line: str) -> None:
 
 
 def _mask_token_fields(text: str) -> str:
-    """A JSON body with every `…token` field masked by name, whatever the token looks like (the
-    token-shaped pattern of `redact` only knows the documented nmv_/clm_ forms)."""
+    """A JSON body with every string under a `…token` field masked by name, whatever the token looks
+    like (the token-shaped pattern of `redact` only knows the documented nmv_/clm_ forms), and whatever
+    holds it there: a string, a list of them (`tokens`), a table (`token = {value = …}`)."""
     import json
 
-    def mask(value: Any) -> Any:
+    def mask(value: Any, secret: bool = False) -> Any:
         if isinstance(value, dict):
-            return {k: errors.mask(v) if "token" in str(k).lower() and isinstance(v, str) else mask(v) for k, v in value.items()}
+            return {k: mask(v, secret or "token" in str(k).lower()) for k, v in value.items()}
         if isinstance(value, list):
-            return [mask(v) for v in value]
-        return value
+            return [mask(v, secret) for v in value]
+        return errors.mask(value) if secret and isinstance(value, str) else value
 
     try:
         return json.dumps(mask(json.loads(text)), ensure_ascii=False, separators=(",", ":"))
