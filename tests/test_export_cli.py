@@ -42,6 +42,7 @@ class Service:
         self.interrupt_on_look = False
         self.cut_cdn = False
         self.api_download_down = False
+        self.unknown: set[str] = set()  # render ids the service knows nothing about: 404 on every path
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         self.requests.append(request)
@@ -66,6 +67,9 @@ class Service:
                 return httpx.Response(500, json={"success": False, "error": "lambda cold"})
             body = json.loads(request.content)
             return httpx.Response(200, json={"success": True, "data": {"id": body["id"], "status": "pending", "progress": 0}})
+        match = re.fullmatch(r"/api/render/proxy/(?:lambda/)?([^/]+)(/cancel|/download)?", path)
+        if match and match.group(1) in self.unknown:  # the render endpoints' refusal, as the service words it
+            return httpx.Response(404, json={"success": False, "message": "render not found", "error": "render not found"})
         match = re.fullmatch(r"/api/render/proxy/lambda/([^/]+)(/cancel)?", path)
         if match and match.group(2):
             return httpx.Response(200, json={"success": True, "data": {"id": match.group(1), "status": "cancelled"}})
@@ -406,10 +410,20 @@ def test_list_status_download_cancel(service, tmp_path):
     assert renders()[other]["status"] == "cancelled"
 
 
-def test_status_of_an_unknown_render(service):
-    done = nemo("export", "status", "render_0_nothere")
-    # the stub answers every id; an unknown id is the service's 404, tested against the emulator
-    assert done.exit_code == 0
+@pytest.mark.parametrize(
+    "command",
+    [["status"], ["status", "--json"], ["wait"], ["download", "-o", "{tmp}/x.mp4"], ["cancel"]],
+    ids=["status", "status --json", "wait", "download", "cancel"],
+)
+def test_an_unknown_render_is_bad_input_named_in_one_line(service, tmp_path, command):
+    service.unknown.add("render_0_nothere")
+    args = [command[0], "render_0_nothere", *(a.format(tmp=tmp_path) for a in command[1:])]
+    done = nemo("export", *args)
+    assert done.exit_code == 6, done.stderr
+    assert [line for line in done.stderr.splitlines() if line.startswith("error:")] == [
+        "error: the service knows no render render_0_nothere"
+    ]
+    assert done.stdout == "" and "render_0_nothere" not in renders() and list(tmp_path.iterdir()) == []
 
 
 def test_wait_on_a_render_started_elsewhere(service, tmp_path):

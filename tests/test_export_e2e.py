@@ -191,3 +191,17 @@ def test_cancelling_a_render_that_ended_or_does_not_exist_is_bad_input(session, 
     assert ended.stderr.splitlines()[0] == f"error: render {rid} has already ended: nothing to cancel"
     unknown = session.nemo("export", "cancel", "render_0_00000000")
     assert unknown.returncode == 6 and "knows no render render_0_00000000" in unknown.stderr
+
+
+@pytest.mark.parametrize("flags", [[], ["--json"], ["-q"]])
+def test_status_of_an_unknown_render_is_bad_input(emulator, flags):
+    done = emulator.nemo("export", "status", "render_0_00000000", *flags)
+    assert done.returncode == 6, done.stderr  # INPUT, as for `export cancel` of an unknown render
+    assert [line for line in done.stderr.splitlines() if line.startswith("error:")] == [
+        "error: the service knows no render render_0_00000000"
+    ]
+    assert done.stdout == ""
+    looked = [r for r in emulator.requests if r.path.endswith("/render_0_00000000")]
+    assert [r.status for r in looked] == [404]  # the service was asked, once, and said so
+    listed = emulator.nemo("export", "list", "--json")
+    assert listed.returncode == 0 and json.loads(listed.stdout) == []  # nothing recorded for it
