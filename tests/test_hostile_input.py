@@ -30,7 +30,6 @@ TOKEN = "nmv_usr_hostilehostile55"
 SID = "5529798706024415232"
 VIDEO = b"\x00\x00\x00\x18ftypmp42" + bytes(range(256)) * 64
 DRAFT = {"t": [{"tt": 0, "sg": [{"d": 5000}]}], "d": 5000}
-ROOT = os.geteuid() == 0 if hasattr(os, "geteuid") else False
 
 
 def tree(root: Path) -> set[str]:
@@ -188,7 +187,28 @@ def test_a_100_kb_instruction_is_sent_once_whole(emulator, sid, tmp_path, how):
 # -- paths that are directories, pipes, loops --------------------------------------------------------
 
 
-def odd_path(tmp_path: Path, kind: str) -> Path:
+def deny_reading(monkeypatch, path: Path) -> None:
+    """Every open of `path` fails as for a file of mode 000 read by anyone but root (EACCES). Injected at
+    the open itself, so the test means the same as root, who reads any file whatever its mode."""
+    import builtins
+    import errno
+    import io
+
+    denied = os.path.abspath(path)
+
+    def guarded(opener):
+        def open_(file, *args, **kwargs):
+            if isinstance(file, (str, bytes, os.PathLike)) and os.path.abspath(os.fsdecode(file)) == denied:
+                raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), os.fsdecode(file))
+            return opener(file, *args, **kwargs)
+
+        return open_
+
+    for module, name in ((os, "open"), (builtins, "open"), (io, "open")):
+        monkeypatch.setattr(module, name, guarded(getattr(module, name)))
+
+
+def odd_path(tmp_path: Path, kind: str, monkeypatch) -> Path:
     path = tmp_path / f"odd-{kind}"
     if kind == "directory":
         path.mkdir()
@@ -201,12 +221,11 @@ def odd_path(tmp_path: Path, kind: str) -> Path:
         pass
     elif kind == "unreadable":
         path.write_text('{"t": []}')
-        path.chmod(0)
+        deny_reading(monkeypatch, path)
     return path
 
 
-KINDS = ["directory", "loop", "under a file", "missing",
-         pytest.param("unreadable", marks=pytest.mark.skipif(ROOT, reason="root reads any file"))]
+KINDS = ["directory", "loop", "under a file", "missing", "unreadable"]
 
 
 READERS = [
@@ -219,10 +238,12 @@ READERS = [
 
 @pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize("command,said,never", READERS, ids=["edit --file", "export --draft", "batch"])
-def test_an_input_path_that_cannot_be_read(service, tmp_path, kind, command, said, never):
-    path = odd_path(tmp_path, kind)
+def test_an_input_path_that_cannot_be_read(service, monkeypatch, tmp_path, kind, command, said, never):
+    path = odd_path(tmp_path, kind, monkeypatch)
     before = tree(tmp_path)
-    clean(nemo(*command, path), code=6, said=said.format(path=path))
+    done = clean(nemo(*command, path), code=6, said=said.format(path=path))
+    if kind == "unreadable":
+        assert done.stderr.startswith("error: ") and ": Permission denied" in done.stderr.splitlines()[0], done.stderr
     assert not [p for p in service.paths() if p.startswith(never)]
     assert tree(tmp_path) == before
 
@@ -358,41 +379,127 @@ def test_a_link_to_a_directory_is_that_directory(service, tmp_path):
 
 # -- a store edited by hand with wrong types -----------------------------------------------------------
 
+SAME = None  # the store's bytes do not change
+URL1 = "https://cdn.test/render_1.mp4"
+ACQUIRED = {"value": TOKEN, "kind": "anonymous", "expires_at": "2099-01-01T00:00:00Z"}
+
+
+class AnyId:
+    """Whatever id the client made up (a new client id)."""
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, str) and len(other) == 36
+
+    def __repr__(self) -> str:
+        return "<any id>"
+
+
 WRONG = [
-    # (store text, commands that read the broken part)
-    ('[profiles.default]\nrenders = "none"\n', [["export", "list"], ["export", "status", "render_1"]]),
-    ("[profiles.default.renders]\nrender_1 = 5\n", [["export", "list"], ["export", "status", "render_1"], ["export", "download", "render_1"]]),
-    ("[profiles.default.renders.render_1]\ncreated = 5\nstatus = [1, 2]\noutput = 7\nsession = {a = 1}\nbytes = 'many'\n",
-     [["export", "list"], ["export", "list", "--json"], ["export", "status", "render_1"], ["export", "download", "render_1"]]),
-    ('[profiles.default.sessions]\n"123" = 5\n', [["session", "list"], ["session", "show", "-s", "123"], ["session", "use", "123"]]),
-    ('[profiles.default.sessions."123"]\ncreated = 5\nname = [1]\ntask_id = 9\n',
-     [["session", "list"], ["session", "show", "-s", "123"], ["session", "open", "-s", "123"]]),
-    ("[profiles.default.session]\nid = 5\ncreated = true\n", [["session", "show"], ["session", "list"], ["state"]]),
-    ('[profiles.default]\nsettings = "loud"\n', [["config", "list"], ["credits"]]),
-    ("[profiles.default.settings]\nretries = -1\nread_timeout = true\n", [["config", "list"], ["credits"]]),
-    ('[profiles.default.settings]\nedit = { timeout = "soon" }\nunknown_key = 1\n', [["config", "list"], ["credits"]]),
-    ("[profiles.default.token]\nvalue = 5\nkind = 7\n", [["auth", "status"], ["credits"]]),
-    ("[profiles.default.token]\nvalue = 'nmv_usr_hostilehostile55'\nkind = 7\nexpires_at = 1999\nuser_id = [1]\n",
-     [["auth", "status"], ["credits"], ["auth", "status", "--json"]]),
-    ("[profiles.default]\nclient_id = 5\n", [["auth", "status"], ["config", "list"]]),
+    # (store text, NEMO_* variables to unset so that the broken part is what gets read, and each command run
+    # on that same text: its exit code, and the profile's entries it changes with what they hold afterwards
+    # (every other entry is left as it was), or SAME when the file's bytes must not change at all)
+    ('[profiles.default]\nrenders = "none"\n', (), [
+        (["export", "list"], 12, SAME),
+        (["export", "status", "render_1"], 12, SAME),
+        (["export", "download", "render_1"], 12, SAME),
+        (["export", "cancel", "render_1"], 12, SAME),
+        (["export"], 12, SAME),
+    ]),
+    ("[profiles.default.renders]\nrender_1 = 5\n", (), [
+        (["export", "list"], 0, SAME),
+        # a junk entry for the very render being recorded gives way to its record; the table is kept
+        (["export", "status", "render_1"], 0, {"renders": {"render_1": {"status": "completed", "url": URL1}}}),
+        (["export", "download", "render_1"], 0,
+         {"renders": {"render_1": {"status": "completed", "url": URL1, "output": "{tmp}/render_1.mp4", "bytes": len(VIDEO)}}}),
+    ]),
+    ("[profiles.default.renders.render_1]\ncreated = 5\nstatus = [1, 2]\noutput = 7\nsession = {a = 1}\nbytes = 'many'\n", (), [
+        (["export", "list"], 0, SAME),
+        (["export", "list", "--json"], 0, SAME),
+        (["export", "status", "render_1"], 0,
+         {"renders": {"render_1": {"created": 5, "status": "completed", "output": 7, "session": {"a": 1}, "bytes": "many", "url": URL1}}}),
+        (["export", "download", "render_1"], 0, {"renders": {"render_1": {
+            "created": 5, "status": "completed", "output": "{tmp}/render_1.mp4", "session": {"a": 1}, "bytes": len(VIDEO), "url": URL1}}}),
+    ]),
+    ('[profiles.default.sessions]\n"123" = 5\n', ("NEMO_SESSION",), [
+        (["session", "list"], 0, SAME),
+        (["session", "show", "-s", "123"], 0, SAME),
+        (["session", "use", "123"], 0, {"sessions": {"123": {}}, "session": {"id": "123"}}),  # the junk entry gives way
+    ]),
+    ('[profiles.default.sessions."123"]\ncreated = 5\nname = [1]\ntask_id = 9\n', ("NEMO_SESSION",), [
+        (["session", "list"], 0, SAME),
+        (["session", "show", "-s", "123"], 0, SAME),
+        (["session", "open", "-s", "123"], 0, SAME),
+    ]),
+    ("[profiles.default.session]\nid = 5\ncreated = true\n", ("NEMO_SESSION",), [
+        (["session", "show"], 4, SAME),
+        (["session", "list"], 0, SAME),
+        (["state"], 4, SAME),
+    ]),
+    ('[profiles.default]\nsettings = "loud"\n', (), [
+        (["config", "list"], 12, SAME),
+        (["credits"], 12, SAME),
+        (["config", "set", "retries", "2"], 12, SAME),
+    ]),
+    ("[profiles.default.settings]\nretries = -1\nread_timeout = true\n", (), [
+        (["config", "list"], 12, SAME),
+        (["credits"], 12, SAME),
+    ]),
+    ('[profiles.default.settings]\nedit = { timeout = "soon" }\nunknown_key = 1\n', (), [
+        (["config", "list"], 0, SAME),
+        (["credits"], 0, SAME),
+    ]),
+    ("[profiles.default.token]\nvalue = 5\nkind = 7\n", ("NEMO_TOKEN",), [
+        (["auth", "status"], 3, SAME),
+        # no usable token there: as with none (or an expired one), a fresh anonymous token is stored
+        (["credits"], 0, {"client_id": AnyId(), "token": ACQUIRED}),
+    ]),
+    ("[profiles.default.token]\nvalue = 'nmv_usr_hostilehostile55'\nkind = 7\nexpires_at = 1999\nuser_id = [1]\n", ("NEMO_TOKEN",), [
+        (["auth", "status"], 0, SAME),
+        (["credits"], 0, SAME),
+        (["auth", "status", "--json"], 0, SAME),
+    ]),
+    ("[profiles.default]\nclient_id = 5\n", ("NEMO_TOKEN",), [
+        (["auth", "status"], 3, SAME),
+        (["config", "list"], 0, SAME),
+    ]),
 ]
 
 
-@pytest.mark.parametrize("text,commands", WRONG, ids=[f"store{i}" for i in range(len(WRONG))])
-def test_a_store_with_wrong_types(service, monkeypatch, isolated_env, tmp_path, text, commands):
-    monkeypatch.delenv("NEMO_TOKEN")
-    monkeypatch.delenv("NEMO_SESSION")
+def _filled(value, tmp: Path):
+    if isinstance(value, dict):
+        return {k: _filled(v, tmp) for k, v in value.items()}
+    return value.replace("{tmp}", str(tmp)) if isinstance(value, str) else value
+
+
+@pytest.mark.parametrize("text,unset,commands", WRONG, ids=[f"store{i}" for i in range(len(WRONG))])
+def test_a_store_with_wrong_types(service, monkeypatch, isolated_env, tmp_path, text, unset, commands):
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
+
+    for name in unset:
+        monkeypatch.delenv(name)
     isolated_env.mkdir(parents=True, exist_ok=True)
     store = isolated_env / "config.toml"
-    store.write_text(text)
     monkeypatch.chdir(tmp_path)
-    before = tree(tmp_path)
-    for command in commands:
-        done = clean(nemo(*command))
-        if done.exit_code == 12:
-            assert str(store) in done.stderr, done.stderr  # the broken file is named
-    made = tree(tmp_path) - before
-    assert made <= {"render_1.mp4"}, made  # only a download the user asked for, where they asked
+    before_tree = tree(tmp_path)
+    for command, code, changes in commands:
+        store.write_text(text)
+        before = store.read_bytes()
+        done = clean(nemo(*command), code=code, said=str(store) if code == 12 else None)  # a refusal names the file
+        after = store.read_bytes()
+        if changes is SAME:
+            assert after == before, (command, after)
+        else:
+            expected = tomllib.loads(text)["profiles"]["default"] | _filled(changes, tmp_path)
+            assert tomllib.loads(after.decode())["profiles"]["default"] == expected, (command, after)
+        made = tree(tmp_path) - before_tree
+        assert made == ({"render_1.mp4"} if command[:2] == ["export", "download"] and code == 0 else set()), (command, made)
+        if made:
+            assert (tmp_path / "render_1.mp4").read_bytes() == VIDEO  # only the download asked for, where it was asked
+            (tmp_path / "render_1.mp4").unlink()
+        assert done.exit_code == code
 
 
 # -- NEMO_* variables set to empty values -----------------------------------------------------------------

@@ -86,6 +86,7 @@ def export(
     dest = renders.Destination(str(output), force) if output is not None else None
     if dest is not None:
         dest.check(ctx)
+    _can_record(ctx)
     sid = ctx.session_id(session)
     draft = _read_draft(draft_file) if draft_file is not None else ctx.client.state(sid).draft
     if not timeline.is_ready(draft):
@@ -304,12 +305,19 @@ def cancel(render_id: RenderId, json: common.Json = False, quiet: common.Quiet =
     from nemo_cli.api.models import RenderStatus
 
     ctx = common.use(json=json, quiet=quiet)
+    _can_record(ctx)
     with _render_errors(render_id, ended=f"render {render_id} has already ended: nothing to cancel"):
         reply = ctx.client.render_cancel(render_id)
     said = RenderStatus.from_reply(reply, render_id).status if isinstance(reply, dict) and reply.get("status") else "cancelled"
     renders.record(ctx, render_id, status=said)
     doc = renders.document(render_id, None, renders.known(ctx, render_id))
     ctx.out.result(doc, f"cancelled render {render_id}", quiet=render_id)
+
+
+def _can_record(ctx: "Context") -> None:
+    """A store whose renders table is broken refuses (ConfigError) before a render is started or cancelled:
+    the change would happen on the service with no record of it here."""
+    ctx.profile().renders
 
 
 def _look(ctx: "Context", render_id: str) -> "RenderStatus":
