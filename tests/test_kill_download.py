@@ -1,5 +1,11 @@
-"""kill -9 at random moments while `nemo export download` writes a video: the final name never holds a
-partial file, and a run after the last kill finishes by resuming from what the killed ones left."""
+"""kill -9 inside `nemo export download`'s writes, fifty times: the final name never holds a partial file,
+the `.part` only ever holds a prefix of the video, and a run after the last kill finishes by resuming from
+what the killed ones left.
+
+Each victim is told (NEMO_TEST_PAUSE) to stop after its first write to the `.part` of a transfer the
+server holds after a random number of bytes, or, every tenth round, with the whole file fsynced but not
+yet renamed; it says so on a pipe and only then is it killed. Every kill lands inside the write whatever
+the machine's speed."""
 
 from __future__ import annotations
 
@@ -12,15 +18,17 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from nemo_cli.api.direct import CHUNK  # the client reads the video this much at a time
+
+from pause_points import paused_at
+
 TOKEN = "nmv_usr_killtest0123456789"
 RENDER = "render_1700000000000_abcdef01"
-DATA = os.urandom(4 * 1024 * 1024 + 321)
-CHUNK = 64 * 1024
+DATA = os.urandom(6 * 1024 * 1024 + 321)
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -62,9 +70,14 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Accept-Ranges", "bytes")
         self.end_headers()
         try:
-            for at in range(start, len(DATA), CHUNK):  # about 1.6 s for the whole file: kills land mid-way
-                self.wfile.write(DATA[at : at + CHUNK])
-                time.sleep(0.025)
+            # `budget` bytes (more than one of the client's reads), then hold the rest until the test says
+            # go: a victim told to stop at its first write always has something to write, never the whole file
+            budget = self.server.budget  # type: ignore[attr-defined]
+            self.wfile.write(DATA[start : start + budget])
+            self.wfile.flush()
+            if start + budget < len(DATA):
+                self.server.go.wait(120)  # type: ignore[attr-defined]
+                self.wfile.write(DATA[start + budget :])
         except (BrokenPipeError, ConnectionResetError):
             pass
 
@@ -90,14 +103,17 @@ class Server(ThreadingHTTPServer):
 def server():
     httpd = Server(("127.0.0.1", 0), Handler)
     httpd.log = []  # type: ignore[attr-defined]
+    httpd.budget = len(DATA)  # type: ignore[attr-defined]
+    httpd.go = threading.Event()  # type: ignore[attr-defined]
     thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     yield httpd
+    httpd.go.set()
     httpd.shutdown()
     httpd.server_close()
 
 
-def test_fifty_kills_mid_download_never_leave_half_a_file_and_the_next_run_resumes(server, tmp_path):
+def test_fifty_kills_inside_the_download_never_leave_half_a_file_and_the_next_run_resumes(server, tmp_path):
     env = {
         **os.environ,
         "NEMO_TOKEN": TOKEN,
@@ -106,40 +122,40 @@ def test_fifty_kills_mid_download_never_leave_half_a_file_and_the_next_run_resum
     }
     out = tmp_path / "film.mp4"
     part = tmp_path / "film.mp4.part"
-    cmd = [sys.executable, "-m", "nemo_cli", "export", "download", RENDER, "-o", str(out)]
+    cmd = ["export", "download", RENDER, "-o", str(out)]
     rng = random.Random(4321)
-    kills, grew = 0, 0
+    grew = 0
     for i in range(50):
-        before = part.stat().st_size if part.exists() else 0
-        seen = len(server.log)
-        victim = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 30
-        while victim.poll() is None and time.monotonic() < deadline and not any(
-            r["path"].startswith("/cdn/") for r in server.log[seen:]
-        ):
-            time.sleep(0.005)
-        time.sleep(rng.uniform(0.0, 1.2))  # somewhere in the transfer (about 1.6 s), rarely just after it
-        if victim.poll() is None:
-            victim.send_signal(signal.SIGKILL)
-            kills += 1
-        victim.wait(timeout=60)
-        if out.exists():  # only ever the whole file under its real name
-            assert out.read_bytes() == DATA, f"a partial file under the final name after kill {i}"
-            out.unlink()  # start the next round from scratch
-            part.unlink(missing_ok=True)
-        elif part.exists() and part.stat().st_size > before:
-            grew += 1
-    assert kills >= 40, f"only {kills} of 50 processes were still running when killed"
-    assert grew >= 10, "the killed downloads should have left growing .part files behind"
+        if part.exists() and part.stat().st_size > len(DATA) - 3 * CHUNK:
+            part.unlink()  # keep each round well inside the file, so every victim reaches its pause
+        before = part.read_bytes() if part.exists() else b""
+        point = "part-place" if i % 10 == 4 else "part-write"
+        server.go.clear()
+        server.budget = len(DATA) if point == "part-place" else rng.randint(CHUNK + 1, 2 * CHUNK)
+        victim = paused_at(point, cmd, env)
+        victim.send_signal(signal.SIGKILL)
+        assert victim.wait(timeout=60) == -signal.SIGKILL
+        server.go.set()  # let the held reply end
+        assert not out.exists(), f"a file under the final name after a kill at {point} (round {i})"
+        kept = part.read_bytes()
+        assert DATA.startswith(kept), f"the .part is not a prefix of the video after a kill at {point}"
+        assert kept.startswith(before[: len(kept)]) and len(kept) >= len(before)
+        if point == "part-place":
+            assert kept == DATA  # complete and fsynced, killed before the rename
+            part.unlink()
+        else:
+            grew += len(kept) > len(before)
+    assert grew == 45, f"only {grew} of 45 kills mid-write left a longer .part"
 
-    # a run after the last kill finishes, resuming from the .part when one was left
-    left = part.stat().st_size if part.exists() else 0
+    # a run after the last kill finishes, resuming from the .part it left
+    left = part.stat().st_size
+    assert left
     server.log.clear()
-    done = subprocess.run([*cmd, "--json"], env=env, capture_output=True, text=True, timeout=120)
+    server.budget = len(DATA)
+    done = subprocess.run([sys.executable, "-m", "nemo_cli", *cmd, "--json"], env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert out.read_bytes() == DATA and not part.exists()
     assert json.loads(done.stdout)["sha256"] == hashlib.sha256(DATA).hexdigest()
     video = [r for r in server.log if r["path"].startswith("/cdn/")]
     assert all(r["auth"] is None for r in video)
-    if left:
-        assert video[0]["range"] == f"bytes={left}-", "the last run should have resumed from the .part"
+    assert video[0]["range"] == f"bytes={left}-", "the last run should have resumed from the .part"

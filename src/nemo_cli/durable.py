@@ -1,5 +1,8 @@
 """Making a rename survive a crash: after fsyncing a file and renaming it into place, the directory's
-entry must be fsynced too. Shared by the store and the download engine (which may not import each other)."""
+entry must be fsynced too. Shared by the store and the download engine (which may not import each other).
+
+`pause_point` marks the moments inside those writes where a crash must lose nothing; the kill tests stop
+a real process at one of them and kill it there, so every kill lands inside the write, on any machine."""
 
 from __future__ import annotations
 
@@ -21,6 +24,31 @@ def fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+_reached: dict[str, int] = {}
+
+
+def pause_point(name: str) -> None:
+    """Test seam, inert unless NEMO_TEST_PAUSE names this point (`NAME`, or `NAME@N` for its N-th visit)
+    and NEMO_TEST_PAUSE_FD is a descriptor the test handed over: say so there, then wait to be killed."""
+    want = os.environ.get("NEMO_TEST_PAUSE")
+    if not want:
+        return
+    point, _, nth = want.partition("@")
+    if point != name:
+        return
+    _reached[name] = seen = _reached.get(name, 0) + 1
+    if nth.isdigit() and seen != int(nth):
+        return
+    try:
+        os.write(int(os.environ.get("NEMO_TEST_PAUSE_FD", "")), f"{name} {seen}\n".encode())
+    except (ValueError, OSError):
+        return  # no test listening: carry on as if unset
+    import time
+
+    while True:
+        time.sleep(3600)
+
+
 def write_atomic(path: Path, payload: bytes, mode: int | None = None) -> None:
     """Replace `path` by `payload` so that a crash leaves the old file or the new one, never half of
     either: a temp file beside it (with `mode`, when given), fsynced, renamed over it, directory fsynced."""
@@ -31,10 +59,16 @@ def write_atomic(path: Path, payload: bytes, mode: int | None = None) -> None:
         if mode is not None:
             os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as fh:
-            fh.write(payload)
+            half = len(payload) // 2
+            fh.write(payload[:half])
+            fh.flush()
+            pause_point("atomic-write")  # half the new bytes are in the temp file
+            fh.write(payload[half:])
             fh.flush()
             os.fsync(fh.fileno())
+        pause_point("atomic-replace")  # all written, not yet renamed
         os.replace(tmp, path)
+        pause_point("atomic-replaced")  # renamed, the directory not yet fsynced
     except BaseException:
         try:
             os.unlink(tmp)

@@ -35,7 +35,7 @@ import httpx
 from nemo_cli import errors
 from nemo_cli.api import http as http_mod
 from nemo_cli.api.direct import DirectTransport
-from nemo_cli.durable import fsync_dir
+from nemo_cli.durable import fsync_dir, pause_point
 
 MAX_REDIRECTS = 5
 _REDIRECTS = (301, 302, 303, 307, 308)
@@ -168,6 +168,7 @@ class FileTarget:
             raise errors.BadInput(f"cannot write {self.part}: {exc.strerror}") from None
         self._hasher.update(chunk)
         self._size += len(chunk)
+        pause_point("part-write")
 
     def finish(self, total: int | None) -> tuple[int, str | None]:
         assert self._fh is not None and self._hasher is not None
@@ -182,6 +183,7 @@ class FileTarget:
         self._fh = None
         digest = self._hasher.hexdigest()
         self._hasher = None
+        pause_point("part-place")  # complete and fsynced, not yet under its real name
         self._place()
         return self._size, digest
 
@@ -246,6 +248,7 @@ class StreamTarget:
         self.stream.write(chunk)
         self._hasher.update(chunk)
         self._size += len(chunk)
+        pause_point("part-write")
 
     def finish(self, total: int | None) -> tuple[int, str | None]:
         if total is not None and self._size != total:
