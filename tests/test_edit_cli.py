@@ -52,21 +52,50 @@ def adk(text: str | None = None, *, partial: bool | None = None, call: str | Non
     return frame(event)
 
 
+# How long a stub stream that is meant to outlast the client keeps going (see Forever and HOLD) and how
+# long a test waits for an event: generous, so that no outcome depends on the machine's speed; a test only
+# ever waits this long when the client under test is broken.
+DEADLINE = 60.0
+
+HOLD = object()  # in the pieces: send nothing more until the test is over (or DEADLINE)
+
+
+class Forever:
+    """In the pieces: these pieces over and over until the test is over (or DEADLINE), so the stream
+    outlasts whatever limit the test sets, however slow the machine."""
+
+    def __init__(self, *pieces) -> None:
+        self.pieces = pieces
+
+
 class Stream(httpx.SyncByteStream):
     """A reply body sent piece by piece; `None` in the pieces means "the connection dropped here"; a
-    float means "pause this long" (keep-alive tests); `on_piece` runs before each piece is sent."""
+    float means "pause this long" (keep-alive tests); HOLD and Forever above; `on_piece` runs before each
+    piece is sent."""
 
     def __init__(self, pieces: list, stop: threading.Event, on_piece=None) -> None:
         self.pieces, self.stop, self.on_piece = pieces, stop, on_piece
 
+    def _expanded(self):
+        for piece in self.pieces:
+            if isinstance(piece, Forever):
+                end = time.monotonic() + DEADLINE
+                while not self.stop.is_set() and time.monotonic() < end:
+                    yield from piece.pieces
+            else:
+                yield piece
+
     def __iter__(self):
-        for i, piece in enumerate(self.pieces):
+        for i, piece in enumerate(self._expanded()):
             if self.stop.is_set():
                 return
             if self.on_piece:
                 self.on_piece(i)
             if piece is None:
                 raise httpx.RemoteProtocolError("peer closed connection without sending complete message body")
+            if piece is HOLD:
+                self.stop.wait(DEADLINE)
+                continue
             if isinstance(piece, float):
                 time.sleep(piece)
                 continue
@@ -191,8 +220,10 @@ def test_text_reaches_stdout_before_the_stream_ends(service, monkeypatch):
     seen: list[str] = []
 
     def on_piece(i: int) -> None:
-        if i == 2:  # the first chunk went out 0.5 s ago; the rest has not
-            time.sleep(0.5)
+        if i == 2:  # the first chunk went out, the rest is held back until it shows on stdout (or DEADLINE)
+            end = time.monotonic() + DEADLINE
+            while not captured.getvalue() and time.monotonic() < end:
+                time.sleep(0.005)
             seen.append(captured.getvalue().decode())
 
     service.pieces = [adk("First ", partial=True), 0.01, adk("second", partial=True), adk("First second", partial=False)]
@@ -316,19 +347,22 @@ def test_a_request_whose_answer_never_came_is_recovered(service, monkeypatch):
 
 
 def test_keepalives_only_hit_the_idle_timeout(service, monkeypatch):
-    monkeypatch.setenv("NEMO_EDIT_IDLE_TIMEOUT", "0.3")
+    # the pings never end, so only the idle limit can stop the client; a notice is due 0.1 s into the
+    # quiet, the limit 0.9 s after that: only a client stalled that long could miss the notice
+    monkeypatch.setenv("NEMO_EDIT_IDLE_TIMEOUT", "1")
     monkeypatch.setenv("NEMO_EDIT_NOTICE_INTERVAL", "0.1")
-    service.pieces = [adk(call="render")] + [b": ping\n\n", 0.02] * 500
+    service.pieces = [adk(call="render"), Forever(b": ping\n\n", 0.02)]
     done = nemo("edit", "generate a clip")
     assert done.exit_code == 10
-    assert "error: nothing but keep-alives for 0.3s; stopped listening" in done.stderr
+    assert "error: nothing but keep-alives for 1s; stopped listening" in done.stderr
     assert "still working…" in done.stderr
     assert "`nemo state` shows the outcome" in done.stderr
     assert len(service.posts()) == 1
 
 
 def test_the_total_timeout_flag_wins_even_while_events_keep_coming(service):
-    service.pieces = [adk(call="render")] + [frame({"type": "tool_call", "name": "step"}), 0.02] * 500
+    # the events never end: only the total limit (the flag under test) can stop the client
+    service.pieces = [adk(call="render"), Forever(frame({"type": "tool_call", "name": "step"}), 0.02)]
     done = nemo("edit", "generate a clip", "--timeout", "0.3")
     assert done.exit_code == 10
     assert "no complete reply within 0.3s" in done.stderr
@@ -336,7 +370,7 @@ def test_the_total_timeout_flag_wins_even_while_events_keep_coming(service):
 
 def test_a_silent_server_hits_the_idle_timeout(service, monkeypatch):
     monkeypatch.setenv("NEMO_EDIT_IDLE_TIMEOUT", "0.2")
-    service.pieces = [5.0]
+    service.pieces = [HOLD]  # headers, then silence until the test is over: only the idle limit ends it
     done = nemo("edit", "x")
     assert done.exit_code == 10
 
@@ -344,10 +378,9 @@ def test_a_silent_server_hits_the_idle_timeout(service, monkeypatch):
 def test_ctrl_c_stops_listening_with_130(service):
     def interrupt(i: int) -> None:
         if i == 1:
-            os.kill(os.getpid(), signal.SIGINT)
-            time.sleep(0.5)
+            os.kill(os.getpid(), signal.SIGINT)  # the main thread gets it while the stream is held open
 
-    service.pieces = [adk("Working", partial=True), b": ping\n\n", adk(call="x")]
+    service.pieces = [adk("Working", partial=True), HOLD, b": ping\n\n", adk(call="x")]
     service.on_piece = interrupt
     done = nemo("edit", "add title")
     assert done.exit_code == 130
@@ -410,8 +443,11 @@ def test_show_cost(service):
 
 
 def test_settle_waits_for_the_second_stage_and_prints_the_summary(service):
+    # one unchanged look (the second VIDEO) before the second stage: settling needs the timeline unchanged
+    # for a whole second, not one look. The looks come every 0.25 s, so only a client stalled for 0.75 s
+    # could take that first unchanged look for the end (it was 0.05 s of 0.2 s: a busy machine's hiccup)
     service.states = [BEFORE, with_tracks(VIDEO), with_tracks(VIDEO), with_tracks(VIDEO, MUSIC), with_tracks(VIDEO, MUSIC, TITLE)]
-    done = nemo("edit", "generate", "--settle-for", "0.2")
+    done = nemo("edit", "generate", "--settle-for", "1")
     assert done.exit_code == 0, done.stderr
     out = done.stdout.splitlines()
     assert out[0] == "Added title 'Urban Dreams'. Anything else?"
@@ -494,7 +530,7 @@ def test_no_session_sends_nothing(service, monkeypatch):
 
 def test_a_timeout_after_some_text_leaves_stdout_ending_with_a_newline(service, monkeypatch):
     monkeypatch.setenv("NEMO_EDIT_IDLE_TIMEOUT", "0.2")
-    service.pieces = [adk("Rendering your clip", partial=True)] + [b": ping\n\n", 0.02] * 300
+    service.pieces = [adk("Rendering your clip", partial=True), Forever(b": ping\n\n", 0.02)]
     done = nemo("edit", "generate")
     assert done.exit_code == 10
     assert done.stdout == "Rendering your clip\n"

@@ -292,7 +292,9 @@ def test_run_sse_adk_edits_the_draft_and_charges(api, loaded):
 
 def test_run_sse_typed_flavour_with_keepalives(emulator, api, loaded):
     emulator.options.sse_flavor = "typed"
-    emulator.options.edit_seconds = 0.4  # long enough for several keep-alives
+    # A keep-alive goes out whenever the stream has been quiet for keepalive_seconds (0.05): the agent's quiet
+    # second is 20 of those, timed by the same event loop; only a loop stalled for 0.95 s would send none.
+    emulator.options.edit_seconds = 1.0
     events = api.run(loaded, "add title 'Urban Dreams'")
     types = [e["type"] if isinstance(e, dict) else e for e in events]
     assert types.index("tool_call") < types.index("tool_result") < types.index("text")
@@ -302,19 +304,21 @@ def test_run_sse_typed_flavour_with_keepalives(emulator, api, loaded):
 
 
 def test_credits_are_frozen_while_the_agent_works(emulator, api, loaded):
-    emulator.options.edit_seconds = 1.0
+    # The cost is held before the stream's headers go out and charged when the agent's work ends, 2 s later:
+    # the balance is read as soon as the request log shows the stream answered, a loopback call, so only
+    # a test stalled for 2 s could miss the hold.
+    emulator.options.edit_seconds = 2.0
     seen = []
     worker = threading.Thread(target=lambda: seen.extend(api.run(loaded, REMOVE)))
     worker.start()
-    deadline = time.monotonic() + 10
-    held = None
+    deadline = time.monotonic() + 60
     while time.monotonic() < deadline and worker.is_alive():
-        balance = api.credits()
-        if balance["frozen"]:
-            held = balance
+        if any(r.path == "/run_sse" and r.status == 200 for r in emulator.requests):
             break
-        time.sleep(0.02)
-    worker.join()
+        time.sleep(0.01)
+    held = api.credits()
+    worker.join(timeout=60)
+    assert not worker.is_alive() and seen
     assert held == {"available": 90, "frozen": 10, "total": 100}
     assert api.credits() == {"available": 90, "frozen": 0, "total": 90}
 
@@ -352,6 +356,9 @@ def test_run_sse_refusals_come_before_the_stream(emulator, api, loaded):
 
 
 def test_render_nested_is_a_real_mp4_of_the_draft(emulator, api, loaded, tmp_path):
+    # `processing` lasts at least render_seconds and is polled every 0.03 s: a second of it (not the
+    # fixture's 0.3 s) is seen unless the test stalls that long
+    emulator.options.render_seconds = 1.0
     api.run(loaded, REMOVE)
     draft = api.state(loaded)["draft"]
     render_id = api.render(loaded, draft)
