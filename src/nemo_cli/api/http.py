@@ -93,12 +93,15 @@ class Transport:
         headers: Mapping[str, str] | None = None,
         timeout: httpx.Timeout | float | None = None,
         body_factory: Callable[[], dict[str, Any]] | None = None,
+        rate_limit_max: float | None = None,
         **kwargs: Any,
     ) -> Iterator[httpx.Response]:
         """Send with the recovery rules; yield a successful (2xx, code 0) or error-checked response.
 
         `retry` says whether a request the server may have received can be sent again (default: GETs).
         `body_factory` rebuilds streamed bodies (uploads) for a resend, since a stream reads only once.
+        `rate_limit_max`: a 429 whose Retry-After is longer than this many seconds is not waited out but
+        yielded (or raised) at once: a limit of days is reported, not slept on.
         """
         retry = method.upper() == "GET" if retry is None else retry
         retries = int(self.config.get("retries", 3))
@@ -127,7 +130,7 @@ class Transport:
                     response.close()
                     self._backoff(attempt)
                     continue
-                if response.status_code == 429 and not rate_limited:
+                if response.status_code == 429 and not rate_limited and not _longer(response, rate_limit_max):
                     rate_limited = True
                     response.close()
                     self.sleep(retry_after(response, float(self.config.get("rate_limit_wait", 30))))
@@ -264,8 +267,13 @@ def _is_token_rejected(response: httpx.Response) -> bool:
     return isinstance(body, dict) and body.get("code") == 1001
 
 
-def retry_after(response: httpx.Response, default: float) -> float:
-    """Retry-After in seconds (at most 300): a number of seconds or an HTTP date; else `default`."""
+def _longer(response: httpx.Response, limit: float | None) -> bool:
+    """Whether a 429's Retry-After asks for a longer wait than `limit` (None: no limit)."""
+    return limit is not None and retry_after(response, 0.0, cap=float("inf")) > limit
+
+
+def retry_after(response: httpx.Response, default: float, cap: float = 300.0) -> float:
+    """Retry-After in seconds (at most `cap`): a number of seconds or an HTTP date; else `default`."""
     value = response.headers.get("retry-after", "").strip()
     try:
         seconds = float(value)
@@ -282,7 +290,7 @@ def retry_after(response: httpx.Response, default: float) -> float:
         seconds = (when - datetime.now(timezone.utc)).total_seconds()
     if seconds != seconds:  # NaN
         return default
-    return max(0.0, min(seconds, 300.0))
+    return max(0.0, min(seconds, cap))
 
 
 def network_error(exc: Exception, base_url: str) -> errors.NetworkError:
