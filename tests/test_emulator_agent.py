@@ -167,8 +167,9 @@ def test_music_with_style_and_volume():
         "id": "trk_music", "tt": 1, "m": {"title": "Lo-fi music", "volume": 35, "kind": "music"},
         "sg": [{"id": "seg_music", "st": 0, "d": 8000, "m": {"title": "Lo-fi music", "volume": 35}}]}
     assert "Lo-fi background music at 35%" in turn.text
-    default = respond("sync background music", clip_state(8))
-    assert track(default, "trk_music")["m"]["volume"] == 30
+    # no style named: alone, that asks which (tests/test_question_e2e.py); beside another request, lo-fi
+    default = respond("add transitions and sync background music", clip_state(8))
+    assert track(default, "trk_music")["m"] == {"title": "Lo-fi music", "volume": 30, "kind": "music"}
     louder = respond("set the music volume to 80%", {**clip_state(8), "draft": turn.draft})
     assert track(louder, "trk_music")["m"] == {"title": "Lo-fi music", "volume": 80, "kind": "music"}
     assert track(louder, "trk_music")["sg"][0]["m"]["volume"] == 80

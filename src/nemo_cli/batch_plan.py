@@ -11,6 +11,8 @@
     recipe = "trim"                        # trim | grade | film | demo-clip
     output = "out/talk.mp4"
     args = { remove = ["0:45-1:20"] }      # the recipe's options (or a [job.args] table, placed last)
+    answer = "first"                       # optional: if the service asks a question, this answers it
+                                           # (first, last, a number or a label; a list for several)
 
 Relative paths resolve against the plan's directory. A bad plan is refused with one BadInput line that
 names the job (exit 6). Each job has a fingerprint of everything that defines it, so a results file can
@@ -34,7 +36,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-JOB_KEYS = ("name", "file", "files", "instruction", "recipe", "args", "output")
+JOB_KEYS = ("name", "file", "files", "instruction", "recipe", "args", "output", "answer")
 
 # recipe → its options (as `nemo <recipe> --option` takes them) → the type a plan gives them
 _TEXT, _NUMBER, _WHOLE, _FLAG, _TEXTS = "text", "number", "whole number", "true or false", "text or a list of texts"
@@ -63,6 +65,7 @@ class Job:
     instruction: str | None = None
     recipe: str | None = None
     args: dict[str, Any] = field(default_factory=dict)
+    answers: tuple[str, ...] = ()  # `answer`: --answer for the edit step, in order
 
     @property
     def label(self) -> str:
@@ -77,9 +80,10 @@ class Job:
 
     def edit_argv(self) -> list[str]:
         """The command line of the job's edit step: `edit -- "…"`, or the recipe's command with its options."""
+        answers = [f"--answer={a}" for a in self.answers]
         if not self.recipe:
-            return ["edit", "--", self.instruction or ""]
-        argv = [self.recipe]
+            return ["edit", *answers, "--", self.instruction or ""]
+        argv = [self.recipe, *answers]
         for key, value in self.args.items():
             flag = "--" + key.replace("_", "-")
             if isinstance(value, bool):
@@ -99,6 +103,8 @@ class Job:
             "args": self.args,
             "output": str(self.output),
         }
+        if self.answers:  # only when given: the jobs of older plans keep their fingerprints
+            doc["answers"] = list(self.answers)
         return hashlib.sha256(json.dumps(doc, sort_keys=True).encode()).hexdigest()[:16]
 
 
@@ -158,7 +164,11 @@ def _job(index: int, entry: Any, base: Path, shown: str) -> Job:
     files = tuple(_check_file(f, base, where) for f in files_given)
     instruction, recipe, args = _what(entry, where)
     output = _output(entry, base, where, files)
-    return Job(index, label, files, output, instruction, recipe, args)
+    answer = entry.get("answer")
+    answers = [answer] if isinstance(answer, str) else answer if answer is not None else []
+    if not isinstance(answers, list) or not all(isinstance(a, str) and a.strip() for a in answers):
+        raise BadInput(f"{where}: answer must be non-empty text or a list of texts (first, last, a number or an option's label)")
+    return Job(index, label, files, output, instruction, recipe, args, tuple(a.strip() for a in answers))
 
 
 def _files_value(entry: dict[str, Any], where: str) -> list[str]:

@@ -25,7 +25,8 @@ if TYPE_CHECKING:
     from nemo_cli.batch_plan import Job
     from nemo_cli.batch_results import Results
 
-FINAL = ("done", "skipped", "failed", "interrupted", "not started")
+FINAL = ("done", "skipped", "question", "failed", "interrupted", "not started")
+QUESTION_EXIT = 13  # errors.Question: the edit stopped at the service's question
 
 
 @dataclass
@@ -43,6 +44,7 @@ class JobRun:
     render: str | None = None
     bytes: int | None = None
     warnings: list[str] = field(default_factory=list)
+    question: dict[str, Any] | None = None  # state "question": what the service asked (prompt, options)
     started: float | None = None
     finished: float | None = None
     earlier: dict[str, Any] = field(default_factory=dict)  # the results record of an earlier run
@@ -69,14 +71,15 @@ class JobRun:
             "error": self.error,
             "hint": self.hint,
             "warnings": self.warnings,
+            "question": self.question,
             "seconds": self.seconds,
         }
 
 
 class StepFailed(Exception):
-    def __init__(self, step: str, code: int, error: str, hint: str | None = None) -> None:
+    def __init__(self, step: str, code: int, error: str, hint: str | None = None, out: str = "") -> None:
         super().__init__(error)
-        self.step, self.code, self.error, self.hint = step, code, error, hint
+        self.step, self.code, self.error, self.hint, self.out = step, code, error, hint, out
 
 
 class Batch:
@@ -172,12 +175,14 @@ class Batch:
             self._export(run, fp)
         except StepFailed as exc:
             run.finished = time.monotonic()
-            run.state = "interrupted" if exc.code == 130 else "failed"
+            asked = exc.step == "edit" and exc.code == QUESTION_EXIT
+            run.state = "interrupted" if exc.code == 130 else "question" if asked else "failed"
             run.failed_step, run.exit_code, run.error, run.hint = exc.step, exc.code, exc.error, exc.hint
+            run.question = _question(exc.out) if asked else None
             forget_session = run.resumed and exc.step == "export" and exc.code == 4  # the session is gone
             self.results.update(
                 fp, status=run.state, failed_step=exc.step, exit_code=exc.code, error=exc.error, hint=exc.hint,
-                finished=_now(), seconds=run.seconds, warnings=run.warnings,
+                finished=_now(), seconds=run.seconds, warnings=run.warnings, question=run.question,
                 **({"edited": False} if forget_session else {}),
             )
         self._changed(run)
@@ -191,7 +196,8 @@ class Batch:
             raise StepFailed("session", 1, "`nemo session new` printed no session id")
         self.results.update(fp, session=run.session, edited=False)
         self._step(run, "upload", ["upload", "--", *(str(f) for f in job.files)])
-        self._step(run, "edit", job.edit_argv())
+        argv = job.edit_argv()
+        self._step(run, "edit", [argv[0], "--json", *argv[1:]])  # NDJSON: a question comes out whole
         self.results.update(fp, edited=True, warnings=run.warnings)
 
     def _export(self, run: JobRun, fp: str) -> None:
@@ -252,7 +258,7 @@ class Batch:
         if child.returncode != 0:
             code = 130 if child.returncode < 0 else child.returncode  # killed by a signal: interrupted
             error, hint = _last_error(err)
-            raise StepFailed(step, code, error or f"`nemo {argv[0]}` exited with {child.returncode}", hint)
+            raise StepFailed(step, code, error or f"`nemo {argv[0]}` exited with {child.returncode}", hint, out)
         return out
 
     def _changed(self, run: JobRun) -> None:
@@ -267,6 +273,21 @@ def done_earlier(job: "Job", record: dict[str, Any]) -> bool:
 def nemo_command(global_args: list[str]) -> list[str]:
     """The real entry point, run by the same interpreter as this one."""
     return [sys.executable, "-m", "nemo_cli", *global_args]
+
+
+def _question(ndjson: str) -> dict[str, Any] | None:
+    """The first `question` event an edit step printed with --json: prompt and option labels."""
+    import json
+
+    for line in ndjson.splitlines():
+        try:
+            event = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(event, dict) and event.get("type") == "question":
+            options = [o.get("label") for o in event.get("options") or [] if isinstance(o, dict)]
+            return {"prompt": event.get("prompt"), "options": options}
+    return None
 
 
 def _last_error(stderr: str) -> tuple[str | None, str | None]:

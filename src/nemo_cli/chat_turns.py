@@ -72,9 +72,13 @@ def upload_paths(r: Route) -> list[str]:
     return [w for w in _words(r.text) if not _UPLOAD_WORDS.match(w) and ("/" in w or Path(w).suffix)]
 
 
-def plan(line: str, *, session: str | None = None, json: bool = False, quiet: bool = False) -> Turn:
-    """The turn a line makes. Raises UsageError for a line that names no action's required part."""
-    r = route(line)
+def plan(line: str, *, session: str | None = None, json: bool = False, quiet: bool = False,
+         edit_args: list[str] | None = None, answer: bool = False) -> Turn:
+    """The turn a line makes. Raises UsageError for a line that names no action's required part.
+
+    `edit_args` go to the edit of an edit turn (--answer, --expect-change); `answer`: the line answers the
+    service's question, so it is an edit whatever words it has ("export" may be an option's label)."""
+    r = Route("edit", line.strip()) if answer else route(line)
     shown = (["--json"] if json else []) + (["-q"] if quiet else [])
     common = (["--session", session] if session else []) + shown
     if r.action == "credits":
@@ -98,4 +102,4 @@ def plan(line: str, *, session: str | None = None, json: bool = False, quiet: bo
     if r.text == "-":  # `nemo edit -` would read the message from stdin
         raise UsageError("say what to do, e.g. add a title 'Hello'")
     # an edit, then the track summary of the new timeline
-    return Turn(line, r, [["edit", *common, "--", r.text], ["state", *common]], needs_session=True)
+    return Turn(line, r, [["edit", *common, *(edit_args or []), "--", r.text], ["state", *common]], needs_session=True)

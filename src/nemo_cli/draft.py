@@ -208,7 +208,7 @@ def _track_changes(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
         out.append(f"{label}: {len(segments(old))} → {len(segments(new))} segments")
     old_meta = [_dict(s.get("m")) for s in segments(old)]
     new_meta = [_dict(s.get("m")) for s in segments(new)]
-    for key, word in (("grade", "colour grade"), ("transition", "transitions")):
+    for key, word in (("grade", "colour grade"), ("transition", "transitions"), ("speed", "speed change")):
         if any(key in m for m in new_meta) and [m.get(key) for m in old_meta] != [m.get(key) for m in new_meta]:
             out.append(f"{label}: {word} applied")
     return out

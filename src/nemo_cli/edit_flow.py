@@ -13,6 +13,14 @@ Ctrl-C all work while the socket is silent (a blocking read cannot be interrupte
 
 The message is never sent twice. A dropped connection is answered by watching the session's state
 (edit.recover_first, then every edit.recover_interval, at most edit.recover_looks unchanged looks).
+
+A question: when every call left open at the end of the stream is long-running (the agent's
+`ask_question`, see nemo_cli.api.sse), the turn is waiting for the user, not cut: the question is printed
+(stdout; one `question` event with --json) and the run ends at once with errors.Question (exit 13), the
+question kept in the store for the session so that the next message can answer it by number
+(nemo_cli.questions). With `Options.answers` (`--answer`), the next answer is sent instead, as one new
+message: the option's label. `Options.expect_change` (`--expect-change`) ends a run whose timeline did not
+change with errors.NoChange (exit 14), after the usual output.
 """
 
 from __future__ import annotations
@@ -39,6 +47,8 @@ class Options:
     timeout: float | None = None  # seconds in all (default: edit.timeout)
     show_cost: bool = False  # credits before and after, on stderr
     settle: float | None = None  # after the stream: wait until the state is unchanged for this long
+    answers: list[str] = field(default_factory=list)  # --answer: each answers the next question asked
+    expect_change: bool = False  # --expect-change: an unchanged timeline is an error (exit 14)
 
 
 @dataclass
@@ -46,13 +56,15 @@ class Outcome:
     session: str
     before: dict[str, Any] | None
     after: dict[str, Any] | None
-    outcome: str = "reply"  # reply | silent | recovered
+    outcome: str = "reply"  # reply | silent | recovered (| question, only between run's turns)
     text: str = ""  # the reply as printed
     changes: list[str] = field(default_factory=list)  # what changed in the state, in words
     hints: list["Hint"] = field(default_factory=list)  # GUI talk, translated
     events: list["Event"] = field(default_factory=list)  # every normalised event, in order
     cost: dict[str, Any] | None = None  # {"before", "after", "spent"} with --show-cost
     seconds: float = 0.0
+    questions: list["Event"] = field(default_factory=list)  # what the service asked, when it is waiting
+    answered: list[dict[str, Any]] = field(default_factory=list)  # questions --answer answered: question, answer
 
 
 @dataclass
@@ -156,6 +168,8 @@ class _Printer:
                 self.note(f"skipped: {event.get('reason')}")
             return
         self.events.append(event)
+        if kind == "question":
+            return  # printed by the run once the turn has ended waiting for the answer
         if kind == "text" and event["text"]:
             if self._boundary and self.line_open:
                 self._write("\n")
@@ -216,6 +230,9 @@ class _Heard:
     reason: str = ""
     open_calls: int = 0
     turn_complete: bool = False
+    waiting: bool = False  # every call left open is long-running: a question waits for the user
+    opened: bool = False  # the service accepted the message (its stream began)
+    questions: list["Event"] = field(default_factory=list)
 
 
 def _reader(ctx: "Context", sid: str, instruction: str, read_timeout: float, q: "queue.Queue[tuple[str, Any]]") -> None:
@@ -339,7 +356,7 @@ def _listen(ctx: "Context", sid: str, instruction: str, limits: _Limits, printer
             if kind == "event":
                 printer.event(item)
                 if item["type"] == "error":
-                    return _Heard("error", error=ctx.client.stream_error(item.get("code"), item.get("message") or ""))
+                    return _Heard("error", error=ctx.client.stream_error(item.get("code"), item.get("message") or ""), opened=True)
                 if item["type"] != "heartbeat":
                     last_activity = time.monotonic()
                     next_notice = last_activity + limits.notice
@@ -349,12 +366,14 @@ def _listen(ctx: "Context", sid: str, instruction: str, limits: _Limits, printer
                 response = item
                 spinner.label = "working"
             elif kind == "end":
-                return _Heard("closed", open_calls=len(item.open_calls), turn_complete=item.turn_complete)
+                return _Heard("closed", open_calls=len(item.open_calls), turn_complete=item.turn_complete,
+                              waiting=item.waiting, questions=list(item.questions))
             elif kind == "dropped":
                 norm, reason = item
-                return _Heard("dropped", reason=reason, open_calls=len(norm.open_calls), turn_complete=norm.turn_complete)
+                return _Heard("dropped", reason=reason, open_calls=len(norm.open_calls), turn_complete=norm.turn_complete,
+                              waiting=norm.waiting, questions=list(norm.questions))
             elif kind == "error":
-                return _Heard("error", error=item)
+                return _Heard("error", error=item, opened=response is not None)
             else:  # "crash": a bug in the reader; let it surface as one
                 raise item
     finally:
@@ -466,8 +485,21 @@ def _credits(ctx: "Context") -> Any:
 def run(ctx: "Context", instruction: str, options: Options | None = None, before: dict[str, Any] | None = None) -> Outcome:
     """Send one instruction and see it through (see the module docstring). Raises typed errors."""
     sent: list[bool] = []
+    opts = options or Options()
     try:
-        return _run(ctx, instruction, options or Options(), before, sent)
+        outcome = _run(ctx, instruction, opts, before, sent)
+        answers = list(opts.answers)
+        answered: list[dict[str, Any]] = []
+        first_before = outcome.before
+        while outcome.outcome == "question":
+            label = _answer(ctx, outcome, answers)
+            answered.append({"question": outcome.questions[0] if outcome.questions else None, "answer": label})
+            outcome = _run(ctx, label, opts, outcome.before, sent, answering=True)
+        outcome.answered = answered
+        outcome.before = first_before
+        if opts.expect_change:
+            _expect_change(outcome)
+        return outcome
     except KeyboardInterrupt:
         if not sent:
             raise errors.Interrupted("interrupted before the message was sent; nothing was sent", hint=None) from None
@@ -477,7 +509,8 @@ def run(ctx: "Context", instruction: str, options: Options | None = None, before
         ) from None
 
 
-def _run(ctx: "Context", instruction: str, opts: Options, before: dict[str, Any] | None, sent: list[bool]) -> Outcome:
+def _run(ctx: "Context", instruction: str, opts: Options, before: dict[str, Any] | None, sent: list[bool],
+         answering: bool = False) -> Outcome:
     from nemo_cli import draft as timeline
     from nemo_cli import guitalk
 
@@ -485,6 +518,9 @@ def _run(ctx: "Context", instruction: str, opts: Options, before: dict[str, Any]
         raise errors.UsageError("the message is empty", hint='say what to do: nemo edit "add a title \'Hello\'"')
     sid = ctx.session_id(opts.session)
     limits = _Limits.of(ctx, opts)
+    pending = _pending(ctx, sid)
+    if pending is not None and not answering:
+        instruction = _as_answer(ctx, pending, instruction)
     if before is None:
         before = _state(ctx, sid)
     credits_before = _credits(ctx) if opts.show_cost else None
@@ -496,13 +532,21 @@ def _run(ctx: "Context", instruction: str, opts: Options, before: dict[str, Any]
     except BaseException:
         printer.end_line()  # what was printed stays readable above the error
         raise
+    if pending is not None and (heard.opened or heard.ended != "error"):
+        _forget_question(ctx, sid)  # the message reached the service: that question is answered (or passed over)
     if heard.error is not None:
         printer.end_line()
         raise heard.error
+    printer.end_line()
+    if heard.waiting:
+        # A clean end with only long-running calls open (or a cut after the question had arrived whole): the
+        # turn waits for the user's answer. Recovering by state would watch an unchanging state for minutes.
+        return Outcome(session=sid, before=before, after=None, outcome="question", text=printer.text.rstrip("\n"),
+                       events=printer.events, questions=heard.questions,
+                       seconds=round(time.monotonic() - started, 3))
     if heard.ended == "closed" and heard.open_calls and not heard.turn_complete:
         heard = _Heard("dropped", reason="the stream ended in the middle of the service's work")
     reply = printer.text.strip()
-    printer.end_line()
     outcome = Outcome(session=sid, before=before, after=None, text=printer.text.rstrip("\n"), events=printer.events)
     if heard.ended == "dropped":
         outcome.after = _recover(ctx, sid, before, limits, printer, heard.reason)
@@ -512,7 +556,7 @@ def _run(ctx: "Context", instruction: str, opts: Options, before: dict[str, Any]
         try:
             outcome.after = _state(ctx, sid)
         except errors.NemoError as exc:
-            if not reply:
+            if not reply or opts.expect_change:  # --expect-change cannot be checked without the new state
                 raise
             ctx.out.warn(f"could not read the new state: {exc.message}")
     outcome.changes = _changes(before, outcome.after)
@@ -553,6 +597,80 @@ def _run(ctx: "Context", instruction: str, opts: Options, before: dict[str, Any]
         }
     )
     return outcome
+
+
+# -- questions and expected changes ------------------------------------------------------------------
+
+
+def _pending(ctx: "Context", sid: str) -> dict[str, Any] | None:
+    """The question this session's agent was last seen waiting on (kept by an earlier run), if any."""
+    question = ctx.profile().questions.get(sid)
+    return question if isinstance(question, dict) else None
+
+
+def _forget_question(ctx: "Context", sid: str) -> None:
+    with ctx.store.edit() as prof:
+        prof.clear_question(sid)
+
+
+def _as_answer(ctx: "Context", pending: dict[str, Any], instruction: str) -> str:
+    """A message that answers the pending question by an option's number (or its label in another case)
+    becomes that option's label; anything else goes as written."""
+    from nemo_cli import questions
+
+    label = questions.as_message(pending, instruction)
+    if label is None or label == instruction:
+        return instruction
+    ctx.out.note(f"answering {questions.summary(pending)} with: {label}")
+    return label
+
+
+def _answer(ctx: "Context", outcome: Outcome, answers: list[str]) -> str:
+    """The turn ended with a question: show it, then the label of the next --answer, or errors.Question."""
+    from nemo_cli import questions
+
+    question = outcome.questions[0] if outcome.questions else None
+    printer_json = ctx.out.json_mode
+    for q in outcome.questions:
+        if printer_json:
+            ctx.out.ndjson({**q, "at": outcome.seconds})
+        else:
+            for line in questions.lines(q):
+                ctx.out.value(line)
+    shown = questions.summary(question) if question else "a question"
+    given = answers.pop(0) if answers else None
+    label = questions.pick(question, given) if question is not None and given is not None else None
+    if label is not None:
+        ctx.out.note(f"answering {shown} with: {label} (--answer {given})")
+        return label
+    if question is not None:  # kept, so that the next message can answer it by number
+        with ctx.store.edit() as prof:
+            prof.set_question(outcome.session, {k: v for k, v in question.items() if k not in ("type", "at")})
+    options = questions.labels(question) if question else []
+    if given is None:
+        example = f'nemo edit "{options[0]}" (or its number: nemo edit 1)' if options else 'nemo edit "your answer"'
+        raise errors.Question(
+            f"the service asks {shown} and is waiting for your answer",
+            hint=f"answer with the next message: {example}; a script can pass --answer first or --answer LABEL up front",
+        )
+    raise errors.Question(
+        f"--answer {given!r} matches none of the options of {shown}; no answer was sent",
+        hint=(f"--answer takes first, last, an option's number or its label ({', '.join(options)}); "
+              "or answer with the next message: nemo edit \"…\"" if options
+              else "this question has no options: give the answer in words, --answer \"…\""),
+    )
+
+
+def _expect_change(outcome: Outcome) -> None:
+    from nemo_cli import draft as timeline
+
+    if outcome.after is not None and timeline.diff(outcome.before, outcome.after):
+        return
+    raise errors.NoChange(
+        "the edit changed nothing in the timeline",
+        hint=("the service's reply above may say why; " if outcome.text.strip() else "")
+        + "say it differently, or look at the session with `nemo state`",
+    )
 
 
 def _report_changes(ctx: "Context", outcome: Outcome) -> None:

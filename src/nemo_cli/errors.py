@@ -12,6 +12,8 @@
     ├── Timeout (10)               a wait (edit stream, render, recovery) ran out
     ├── RenderFailed (11)          a render ended failed or cancelled
     ├── ConfigError (12)           the store or a setting is broken
+    ├── Question (13)              the service asked a question and waits for the answer
+    ├── NoChange (14)              --expect-change: the edit left the timeline as it was
     └── Interrupted (130)          Ctrl-C
 
 `app.main` is the one place that turns these into `error: …` lines and exit codes.
@@ -35,6 +37,8 @@ EXIT_CODES: list[tuple[int, str, str]] = [
     (10, "TIMEOUT", "a wait ran out (edit stream, render, recovery polling)"),
     (11, "RENDER", "the render failed or was cancelled"),
     (12, "CONFIG", "the store or a setting is broken"),
+    (13, "QUESTION", "the service is waiting for your answer: send it as the next message (or pass --answer)"),
+    (14, "NO_CHANGE", "the edit changed nothing in the timeline (--expect-change)"),
     (130, "INTERRUPTED", "interrupted (Ctrl-C)"),
 ]
 
@@ -108,6 +112,14 @@ class RenderFailed(NemoError):
 
 class ConfigError(NemoError):
     exit_code = 12
+
+
+class Question(NemoError):
+    exit_code = 13
+
+
+class NoChange(NemoError):
+    exit_code = 14
 
 
 class Interrupted(NemoError):

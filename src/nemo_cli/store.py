@@ -8,6 +8,7 @@ Layout of config.toml:
     [profiles.default.session]    the active one: id, task_id, created
     [profiles.default.sessions."<id>"]  task_id, name, created
     [profiles.default.renders."<id>"]   session, created, status, output, url
+    [profiles.default.questions."<id>"] the question a session's agent is waiting on: prompt, options, …
     [profiles.default.settings]   whatever `nemo config set` stored
 
 Every change is read-modify-write under a cross-process lock and lands by atomic rename after fsync, so
@@ -209,6 +210,23 @@ class Profile:
         entry = table.get(render_id) if isinstance(table.get(render_id), dict) else {}
         entry.update(fields)
         table[render_id] = _drop_none(entry)
+
+    # questions the service is waiting on, per session
+    @property
+    def questions(self) -> dict[str, dict[str, Any]]:
+        return {k: v for k, v in self._table("questions").items() if isinstance(v, dict)}
+
+    def set_question(self, session_id: str, question: dict[str, Any]) -> None:
+        self._set_table("questions")[session_id] = _drop_none(question)
+
+    def clear_question(self, session_id: str) -> bool:
+        table = self._table("questions")
+        if session_id not in table:
+            return False
+        del table[session_id]
+        if not table:
+            self.data.pop("questions", None)
+        return True
 
     # settings
     @property

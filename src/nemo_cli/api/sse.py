@@ -7,15 +7,24 @@ message was sent; unknown fields may be added later, these stay):
 | type          | fields                                   | meaning                                            |
 |---------------|------------------------------------------|----------------------------------------------------|
 | `text`        | `text`, `end`                            | reply text as it arrives; `end: true` closes one message (may carry `""`) |
-| `tool_call`   | `name`, `id`, `args`                     | the service started internal work (a tool)         |
+| `tool_call`   | `name`, `id`, `args`, `long_running`?    | the service started internal work (a tool); `long_running: true` marks a call the turn waits on (e.g. a question) |
+| `question`    | `id`, `call`, `prompt`, `options`, `allow_multiple` | the service asks the user; `options` is a list of `{id, label}` |
 | `tool_result` | `name`, `id`, `ok`, `result`             | that work finished (`ok: false` = it failed)       |
 | `heartbeat`   | `via` (`comment`, `empty`, `event`)      | a keep-alive: still working                        |
 | `state_change`| `source`, `delta` or `changes`           | `source: "stream"`: the stream's `stateDelta`; `source: "state"`: what changed in the session's state, in words (`changes`) |
 | `error`       | `code`, `message`                        | the service reported an error (the command then fails) |
 | `done`        | `outcome`, `text`, `changes`, `hints`, `summary`, `cost`, `seconds` | the last line of a successful edit; `outcome` is `reply`, `silent` or `recovered` |
 
-`text`, `tool_call`, `tool_result`, `heartbeat`, `error` and `state_change` (stream) come from this module;
-`state_change` (state) and `done` from `nemo_cli.edit_flow`.
+`text`, `tool_call`, `tool_result`, `heartbeat`, `error`, `question` and `state_change` (stream) come from
+this module; `state_change` (state) and `done` from `nemo_cli.edit_flow`, which prints `question` only when
+the turn ends waiting for the answer (and then no `done`).
+
+Questions: the agent may stop and ask instead of editing. On the ADK shape that is a `functionCall` whose id
+the event lists in `longRunningToolIds` (the contract's `ask_question`, with `args.questions`), left
+unanswered when the stream ends. The typed shape has no such list: a `tool_call` is long-running when it
+says so (`long_running` / `longRunning`) or is named `ask_question`, the one long-running tool the contract
+names (an ADK call named so counts too, listed or not). `Normaliser.waiting` tells whether every call
+still open is such a one: a clean end then means "waiting for the answer", not a cut stream.
 
 Rules applied here: ADK `partial` chunks are passed on as they come and the closing full text, which
 repeats them, only adds what they lacked (each text once); model "thought" parts and echoed user
@@ -153,6 +162,50 @@ class _Noise:
         return out
 
 
+QUESTION_TOOL = "ask_question"  # the contract's name for the agent's question
+
+
+def _label(value: Any) -> str:
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return f"{value:g}"
+    return ""
+
+
+def questions(args: Any, call_id: Any = None) -> list[Event]:
+    """The `question` events of a question call's arguments: `{"questions": [{id, prompt, options: [{id,
+    label}], allow_multiple}]}`, tolerantly (one question at the top level; `question` / `text` for the
+    prompt; options as plain strings or with `text` / `value` for the label; ids made up from positions)."""
+    args = _dict(args)
+    raw = args.get("questions")
+    items = raw if isinstance(raw, list) else [args] if any(k in args for k in ("prompt", "question", "options")) else []
+    out: list[Event] = []
+    for n, item in enumerate(items, 1):
+        if isinstance(item, str):
+            item = {"prompt": item}
+        if not isinstance(item, dict):
+            continue
+        prompt = next((_label(item[k]) for k in ("prompt", "question", "text", "title") if _label(item.get(k))), "")
+        options = []
+        raw_options = item.get("options") if isinstance(item.get("options"), list) else item.get("choices")
+        for m, option in enumerate(raw_options if isinstance(raw_options, list) else [], 1):
+            if isinstance(option, dict):
+                label = next((_label(option[k]) for k in ("label", "text", "value", "title", "id") if _label(option.get(k))), "")
+                oid = _label(option.get("id")) or str(m)
+            else:
+                label, oid = _label(option), str(m)
+            if label:
+                options.append({"id": oid, "label": label})
+        if not prompt and not options:
+            continue
+        qid = _label(item.get("id")) or f"q{n}"
+        multiple = item.get("allow_multiple", item.get("allowMultiple"))
+        out.append({"type": "question", "id": qid, "call": call_id, "prompt": prompt, "options": options,
+                    "allow_multiple": multiple is True})
+    return out
+
+
 def _ok(result: Any) -> bool:
     if isinstance(result, dict):
         if result.get("ok") is False or result.get("success") is False:
@@ -185,6 +238,14 @@ class Normaliser:
         self._noise = _Noise()
         self.turn_complete = False  # an ADK event said `turnComplete`
         self.open_calls: dict[str, str] = {}  # tool calls without a result yet (id or name → name)
+        self.long_running: set[str] = set()  # keys of open_calls the turn waits on (questions)
+        self._long_ids: set[str] = set()  # every id an event listed in longRunningToolIds
+        self.questions: list[Event] = []  # every question asked on this stream, in order
+
+    @property
+    def waiting(self) -> bool:
+        """Every call still open is long-running (and there is one): the turn waits for the user."""
+        return bool(self.open_calls) and all(key in self.long_running for key in self.open_calls)
 
     # -- entry points -------------------------------------------------------------------------------
     def keepalive(self, via: str) -> list[Event]:
@@ -224,7 +285,8 @@ class Normaliser:
             return self._text(text, None if partial is None else bool(partial))
         if kind in ("tool_call", "function_call"):
             args = next((obj[k] for k in ("args", "arguments", "input") if k in obj), {})
-            return self._close() + [self._call(obj.get("name"), obj.get("id"), args)]
+            flagged = obj.get("long_running") is True or obj.get("longRunning") is True
+            return self._close() + self._call(obj.get("name"), obj.get("id"), args, flagged)
         if kind in ("tool_result", "function_response", "tool_response"):
             result = next((obj[k] for k in ("result", "output", "response") if k in obj), None)
             return self._close() + [self._result(obj.get("name"), obj.get("id"), result)]
@@ -239,6 +301,10 @@ class Normaliser:
 
     def _adk(self, obj: dict[str, Any]) -> list[Event]:
         out: list[Event] = []
+        listed = obj.get("longRunningToolIds")
+        if isinstance(listed, (list, dict)):  # a set, serialised as a list
+            self._long_ids |= {str(i) for i in listed if isinstance(i, (str, int)) and not isinstance(i, bool)}
+            self.long_running |= {key for key in self.open_calls if key in self._long_ids}  # listed late
         content = obj.get("content")
         parts = content.get("parts") if isinstance(content, dict) and content.get("role") != "user" else None
         if isinstance(parts, list) and parts:
@@ -252,7 +318,8 @@ class Normaliser:
                         texts.append(text)
                 elif part.get("functionCall") is not None:
                     call = _dict(part["functionCall"])
-                    out += self._close() + [self._call(call.get("name"), call.get("id"), call.get("args", {}))]
+                    listed_here = call.get("id") is not None and str(call.get("id")) in self._long_ids
+                    out += self._close() + self._call(call.get("name"), call.get("id"), call.get("args", {}), listed_here)
                 elif part.get("functionResponse") is not None:
                     response = _dict(part["functionResponse"])
                     out += self._close() + [self._result(response.get("name"), response.get("id"), response.get("response"))]
@@ -304,10 +371,21 @@ class Normaliser:
         held = self._noise.end()
         return [{"type": "text", "text": held, "end": False}] if held else []
 
-    def _call(self, name: Any, cid: Any, args: Any) -> Event:
+    def _call(self, name: Any, cid: Any, args: Any, long_running: bool = False) -> list[Event]:
+        """A tool call, and the question(s) it asks when it is a long-running question call."""
         name = str(name) if name else "tool"
-        self.open_calls[str(cid) if cid else name] = name
-        return {"type": "tool_call", "name": name, "id": cid, "args": args if args is not None else {}}
+        key = str(cid) if cid else name
+        self.open_calls[key] = name
+        args = args if args is not None else {}
+        long_running = long_running or name == QUESTION_TOOL
+        event: Event = {"type": "tool_call", "name": name, "id": cid, "args": args}
+        if not long_running:
+            return [event]
+        self.long_running.add(key)
+        event["long_running"] = True
+        asked = questions(args, cid)
+        self.questions += asked
+        return [event, *asked]
 
     def _result(self, name: Any, cid: Any, result: Any) -> Event:
         name = str(name) if name else "tool"
@@ -315,6 +393,7 @@ class Normaliser:
         if key not in self.open_calls:  # matched by name when the ids are missing or differ
             key = next((k for k, v in self.open_calls.items() if v == name), key)
         self.open_calls.pop(key, None)
+        self.long_running.discard(key)
         return {"type": "tool_result", "name": name, "id": cid, "ok": _ok(result), "result": result}
 
     def _error(self, obj: dict[str, Any]) -> Event:

@@ -43,14 +43,17 @@ def batch(
     recipe = "trim"                        # trim, grade, film or demo-clip
     args = { remove = ["0:45-1:20"] }      # the recipe's options
     output = "out/talk.mp4"
+    answer = "first"                       # if the service asks a question (optional)
 
     Relative paths are relative to the plan. The whole plan is checked before anything is sent (files,
     instructions, recipe options, distinct outputs): a problem exits 6 naming the job. A live table shows
     the jobs on a terminal, a line per change elsewhere. A results file next to the plan (plan.toml →
     plan.results.json) records each job as it goes: a re-run skips the jobs already done and picks up
     the others (after a failure, a crash or Ctrl-C); --restart runs them all again. A failed job does not
-    stop the others; the exit code is the first failed job's (0 if none failed). -q prints the outputs;
-    --json a report.
+    stop the others; the exit code is the first failed job's (0 if none failed). A job whose edit the
+    service answered with a question is reported as "question", with the question, and is not done (exit
+    13 if it is the first job that did not finish): make its instruction say what it asked, or give the
+    job an `answer`. -q prints the outputs; --json a report.
     """
     import os
 
@@ -179,6 +182,11 @@ def _state(run: "JobRun") -> str:
         "skipped": "done earlier: skipped",
         "not started": "not started",
     }
+    if run.state == "question":
+        q = run.question or {}
+        options = ", ".join(f"{n}. {label}" for n, label in enumerate(q.get("options") or [], 1))
+        asked = f"“{q.get('prompt')}”" + (f" ({options})" if options else "") if q.get("prompt") else run.error
+        return f"waiting for an answer at {run.failed_step} (exit {run.exit_code}): the service asks {asked}"
     if run.state in ("failed", "interrupted"):
         return f"{run.state} at {run.failed_step} (exit {run.exit_code}): {run.error}"
     return words.get(run.state, run.state)
@@ -208,13 +216,13 @@ def _report(ctx: "Context", plan: str, results_file: Path, runs: "list[JobRun]")
             lines.append(f"{run.job.label}: {_state(run)} → {run.job.output}{size}{took}")
         else:
             lines.append(f"{run.job.label}: {_state(run)}")
-            if run.hint and run.state == "failed":
+            if run.hint and run.state in ("failed", "question"):
                 lines.append(f"    hint: {run.hint}")
         for warning in run.warnings:
             lines.append(f"    warning: {warning}")
     lines.append(f"{len(runs)} jobs: " + ", ".join(f"{n} {k}" for k, n in counts.items() if n))
     ctx.out.result(doc, lines, quiet=[str(r.job.output) for r in runs if r.state in ("done", "skipped")])
-    failed = [r for r in runs if r.state == "failed"]
+    failed = [r for r in runs if r.state in ("failed", "question")]
     stopped = [r for r in runs if r.state in ("interrupted", "not started")]
     if failed or stopped:
         import shlex
@@ -222,8 +230,11 @@ def _report(ctx: "Context", plan: str, results_file: Path, runs: "list[JobRun]")
         again = f"nemo batch {shlex.quote(plan)}"
         names = ", ".join(r.job.label for r in failed + stopped)
         if failed:
-            err = NemoError(f"{len(failed)} of {len(runs)} jobs failed: " + ", ".join(r.job.label for r in failed),
-                            hint=f"fix the cause and run `{again}` again: the jobs already done are skipped")
+            asked = [r for r in failed if r.state == "question"]
+            what = (f"{len(failed)} of {len(runs)} jobs did not finish" if asked else f"{len(failed)} of {len(runs)} jobs failed")
+            err = NemoError(what + ": " + ", ".join(r.job.label + (" (a question)" if r.state == "question" else "") for r in failed),
+                            hint=f"fix the cause (for a question: a clearer instruction, or `answer = \"…\"` in the job) "
+                                 f"and run `{again}` again: the jobs already done are skipped")
             err.exit_code = failed[0].exit_code or 1
         else:
             err = NemoError(f"interrupted: {names} not finished", hint=f"`{again}` picks up where this run stopped")

@@ -30,6 +30,10 @@ def chat(
         Optional[str],
         typer.Argument(metavar="LINE", help="Route this one line, carry it out and exit with its exit code.", show_default=False),
     ] = None,
+    answer: common.Answer = None,
+    expect_change: Annotated[
+        bool, typer.Option("--expect-change", help="An edit that leaves the timeline as it was fails its turn with exit 14.")
+    ] = False,
     session: common.SessionOpt = None,
     json: Annotated[bool, typer.Option("--json", help="Print one NDJSON record per turn on stdout.")] = False,
     quiet: common.Quiet = False,
@@ -45,21 +49,31 @@ def chat(
     current wait, Ctrl-D leaves. With stdin not a terminal each input line is one turn, and the exit code
     is the first failing turn's (0 if none failed). With LINE, that one line is carried out.
 
+    When the service asks a question instead of editing, its options are listed with numbers; on a
+    terminal the answer is asked for in place (a number, an option's label or your own words; Enter
+    skips). Elsewhere the question ends the turn with exit 13 and the next line, if it is an edit, is the
+    answer (then the question does not count as a failure); --answer answers it up front.
+
     \b
     nemo chat
     nemo chat "export 1080p mp4"
+    nemo chat "add background music" --answer first --expect-change
     printf 'upload a.mp4\\nadd title "Hi"\\nexport to hi.mp4\\n' | nemo chat
     """
     from nemo_cli.chat_turns import LEAVE
 
+    from nemo_cli.errors import Question
+
     ctx = common.use(json=json, quiet=quiet)
-    talk = Conversation(ctx, typer_ctx, session=session, json=json, quiet=quiet)
+    edit_args = [f"--answer={a}" for a in answer or []] + (["--expect-change"] if expect_change else [])
+    talk = Conversation(ctx, typer_ctx, session=session, json=json, quiet=quiet, edit_args=edit_args)
     if line is not None:
         raise typer.Exit(talk.turn(line))
     if ctx.terminal.can_prompt:
         _interactive(ctx, talk)
         return
     first_failure = 0
+    asked = 0  # a question's exit code, held until the next turn shows whether it answers it
     for raw in sys.stdin:
         text = raw.strip()
         if text.lower() in LEAVE:
@@ -69,39 +83,52 @@ def chat(
         code = talk.turn(text)
         if code == 130:  # Ctrl-C: without a prompt to return to, it ends the script of turns
             raise typer.Exit(130)
-        first_failure = first_failure or code
-    raise typer.Exit(first_failure)
+        if asked and talk.last_action != "edit":
+            first_failure = first_failure or asked  # the question was left unanswered
+        asked = 0
+        if code == Question.exit_code:
+            asked = code
+        else:
+            first_failure = first_failure or code
+    raise typer.Exit(first_failure or asked)
 
 
 class Conversation:
     """Carries out turns: routes a line, starts a session when one is needed, runs each command of the
     turn through the command tree, and (with --json) makes one NDJSON record of it."""
 
-    def __init__(self, ctx: "Context", typer_ctx: typer.Context, *, session: str | None, json: bool, quiet: bool) -> None:
+    def __init__(self, ctx: "Context", typer_ctx: typer.Context, *, session: str | None, json: bool, quiet: bool,
+                 edit_args: list[str] | None = None) -> None:
         self.ctx = ctx
         self.session = session
         self.json = json
         self.quiet = quiet
+        self.edit_args = edit_args or []
         self.count = 0
+        self.last_action: str | None = None  # the action of the last turn (None: it was refused)
         self._globals = common.global_args(typer_ctx.find_root().params)
 
-    def turn(self, line: str) -> int:
-        """One line, start to end; returns its exit code (0, or the first failing command's)."""
+    def turn(self, line: str, *, answer: bool = False) -> int:
+        """One line, start to end; returns its exit code (0, or the first failing command's). `answer`:
+        the line answers the service's question (an edit, whatever its words)."""
         from nemo_cli import chat_turns
         from nemo_cli.errors import NemoError
 
         self.count += 1
+        self.last_action = None
         text = line.strip()
-        if text.lower() in chat_turns.HELP:
+        if text.lower() in chat_turns.HELP and not answer:
             for help_line in chat_turns.HELP_LINES:
                 self.ctx.out.info(help_line)
             return 0
         try:
-            turn = chat_turns.plan(text, session=self.session, json=self.json, quiet=self.quiet)
+            turn = chat_turns.plan(text, session=self.session, json=self.json, quiet=self.quiet,
+                                   edit_args=self.edit_args, answer=answer)
         except NemoError as exc:
             self.ctx.out.error(exc.message, exc.hint)
             self._record(text, None, exc.exit_code, [], exc.message)
             return exc.exit_code
+        self.last_action = turn.route.action
         commands = list(turn.commands)
         if turn.needs_session and self.current_session() is None:
             commands.insert(0, self._new_session())
@@ -215,6 +242,7 @@ class _ErrorTap:
 
 def _interactive(ctx: "Context", talk: Conversation) -> None:
     from nemo_cli.chat_turns import LEAVE
+    from nemo_cli.errors import Question
 
     history = _History(ctx.store.path.parent / "chat_history")
     where = talk.current_session()
@@ -237,7 +265,31 @@ def _interactive(ctx: "Context", talk: Conversation) -> None:
         history.add(line)
         if text.lower() in LEAVE:
             return
-        talk.turn(text)
+        code = talk.turn(text)
+        while code == Question.exit_code:  # asked in place: the answer is the next edit
+            answer = _answer(ctx, talk)
+            if answer is None:
+                break
+            history.add(answer)
+            code = talk.turn(answer, answer=True)
+
+
+def _answer(ctx: "Context", talk: Conversation) -> str | None:
+    """Read the answer to the question the edit just printed; None (Enter, Ctrl-C, Ctrl-D) skips it, and
+    the question stays open: the next edit line answers it."""
+    sid = talk.current_session()
+    question = ctx.profile().questions.get(sid) if sid else None
+    count = len(question.get("options") or []) if isinstance(question, dict) else 0
+    choices = f"1-{count}, a label or your own words" if count > 1 else "your answer"
+    try:
+        line = _read(ctx, f"answer ({choices}; Enter skips)> ")
+    except (EOFError, KeyboardInterrupt):
+        ctx.out.info("")
+        line = ""
+    if not line.strip():
+        ctx.out.info("skipped: the question stays open; your next edit line answers it")
+        return None
+    return line.strip()
 
 
 def _read(ctx: "Context", prompt: str) -> str:

@@ -45,6 +45,25 @@ SessionOpt = Annotated[
     ),
 ]
 
+# what the edit-sending commands (edit, the workflows, chat) share
+Answer = Annotated[
+    Optional[list[str]],
+    typer.Option(
+        "--answer",
+        metavar="CHOICE",
+        help=(
+            "If the service stops to ask a question, answer it with this option and go on: first, last, its "
+            "number or its label (repeat for each further question). Without it a question ends the command "
+            "with exit 13. No effect when nothing is asked."
+        ),
+        show_default=False,
+    ),
+]
+ExpectChange = Annotated[
+    bool,
+    typer.Option("--expect-change", help="Exit 14 when the edit leaves the timeline as it was (the service did not understand it)."),
+]
+
 # -- global options and the context -------------------------------------------------------------
 
 _globals: dict[str, Any] = {}

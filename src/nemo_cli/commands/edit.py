@@ -45,6 +45,8 @@ def edit(
         Optional[float],
         typer.Option("--timeout", metavar="SECONDS", min=0, help="Give up after SECONDS in all (default: setting edit.timeout).", show_default=False),
     ] = None,
+    answer: common.Answer = None,
+    expect_change: common.ExpectChange = False,
     session: common.SessionOpt = None,
     json: common.Json = False,
     quiet: common.Quiet = False,
@@ -55,11 +57,17 @@ def edit(
     made to the timeline is printed instead. A dropped connection is never answered by sending the
     message again (it would run and be charged twice): nemo watches the session's state and reports the
     change. Ctrl-C stops listening; the service keeps working (`nemo state` shows the outcome).
-    With --json, one event per line (text, tool_call, tool_result, heartbeat, state_change, done).
+    With --json, one event per line (text, tool_call, tool_result, heartbeat, state_change, question, done).
+
+    The service may ask a question instead of editing ("Which music style do you want?"): the question and
+    its numbered options are printed and nemo exits 13 at once. Answer with the next message: the option's
+    label, or just its number (`nemo edit 2`), which nemo sends as the label; or pass --answer up front.
+    --expect-change exits 14 when the timeline did not change.
 
     \b
     nemo edit "remove the section between 0:45 and 1:20 and join the rest"
     nemo edit add lo-fi background music at 35% --show-cost
+    nemo edit "add background music" --answer first --expect-change
     echo "add title 'Hi'" | nemo edit - --json | jq 'select(.type=="done")'
     nemo edit --file instructions.txt --settle-for 20
     """
@@ -71,7 +79,8 @@ def edit(
         ctx,
         instruction,
         edit_flow.Options(session=session, verbose=verbose, timeout=timeout, show_cost=show_cost,
-                          settle=settle_for if settle_for is not None else DEFAULT_SETTLE if settle else None),
+                          settle=settle_for if settle_for is not None else DEFAULT_SETTLE if settle else None,
+                          answers=list(answer or []), expect_change=expect_change),
     )
 
 

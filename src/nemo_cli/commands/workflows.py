@@ -2,7 +2,9 @@
 
 Each one validates its parameters before a credit is spent (nemo_cli.recipes), composes one precise
 instruction, sends it through the same machinery as `nemo edit`, then checks the new state and warns when
-the change it asked for is not visible. `--dry-run` prints the instruction and sends nothing.
+the change it asked for is not visible. `--dry-run` prints the instruction and sends nothing. A question
+from the service ends the command with exit 13 (or is answered with `--answer`), and `--expect-change`
+exits 14 when the timeline did not change at all, as for `nemo edit`.
 """
 
 from __future__ import annotations
@@ -31,6 +33,8 @@ def _run(
     timeout: float | None,
     json: bool,
     quiet: bool,
+    answer: list[str] | None = None,
+    expect_change: bool = False,
 ) -> None:
     """Validate, compose, send, verify: the one path every recipe takes."""
     from nemo_cli import draft as timeline
@@ -56,7 +60,8 @@ def _run(
     outcome = edit_flow.run(
         ctx,
         recipe.instruction,
-        edit_flow.Options(session=session, verbose=verbose, timeout=timeout),
+        edit_flow.Options(session=session, verbose=verbose, timeout=timeout, answers=list(answer or []),
+                          expect_change=expect_change),
         before=before,
     )
     for warning in recipe.verify(outcome.before or before or {}, outcome.after or {}):
@@ -75,6 +80,8 @@ def trim(
     session: common.SessionOpt = None,
     verbose: Verbose = False,
     timeout: Timeout = None,
+    answer: common.Answer = None,
+    expect_change: common.ExpectChange = False,
     json: common.Json = False,
     quiet: common.Quiet = False,
 ) -> None:
@@ -95,6 +102,7 @@ def trim(
         lambda media_ms: recipes.trim(remove or [], keep, media_ms),
         needs_media=True,
         dry_run=dry_run, session=session, verbose=verbose, timeout=timeout, json=json, quiet=quiet,
+        answer=answer, expect_change=expect_change,
     )
 
 
@@ -114,6 +122,8 @@ def grade(
     session: common.SessionOpt = None,
     verbose: Verbose = False,
     timeout: Timeout = None,
+    answer: common.Answer = None,
+    expect_change: common.ExpectChange = False,
     json: common.Json = False,
     quiet: common.Quiet = False,
 ) -> None:
@@ -134,6 +144,7 @@ def grade(
         lambda media_ms: recipes.grade(look, adjustments),
         needs_media=True,
         dry_run=dry_run, session=session, verbose=verbose, timeout=timeout, json=json, quiet=quiet,
+        answer=answer, expect_change=expect_change,
     )
 
 
@@ -146,6 +157,8 @@ def film(
     session: common.SessionOpt = None,
     verbose: Verbose = False,
     timeout: Timeout = None,
+    answer: common.Answer = None,
+    expect_change: common.ExpectChange = False,
     json: common.Json = False,
     quiet: common.Quiet = False,
 ) -> None:
@@ -162,6 +175,7 @@ def film(
         lambda media_ms: recipes.film(best_takes, transitions, music, music_volume),
         needs_media=True,
         dry_run=dry_run, session=session, verbose=verbose, timeout=timeout, json=json, quiet=quiet,
+        answer=answer, expect_change=expect_change,
     )
 
 
@@ -173,6 +187,8 @@ def demo_clip(
     session: common.SessionOpt = None,
     verbose: Verbose = False,
     timeout: Timeout = None,
+    answer: common.Answer = None,
+    expect_change: common.ExpectChange = False,
     json: common.Json = False,
     quiet: common.Quiet = False,
 ) -> None:
@@ -188,6 +204,7 @@ def demo_clip(
         lambda media_ms: recipes.demo_clip(length, music, title),
         needs_media=True,
         dry_run=dry_run, session=session, verbose=verbose, timeout=timeout, json=json, quiet=quiet,
+        answer=answer, expect_change=expect_change,
     )
 
 

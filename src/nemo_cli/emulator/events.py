@@ -11,6 +11,11 @@ Pure: each function returns bytes and does no I/O. Every element `encode` return
   `turnComplete` marks the last event.
 - "typed": `{"type": "tool_call" | "tool_result" | "text" | "heartbeat" | "error", …}` (shared/fixtures/
   sse/typed-events.sse).
+
+A turn that asks a question (`Turn.question`) is the agent's `ask_question` call and nothing after it: in
+ADK one event whose `longRunningToolIds` (after `actions`, where ADK's Event declares it) lists the call's
+id, with no function response and no `turnComplete` (the run pauses; the stream then simply closes); typed,
+a `tool_call` named `ask_question` with the same arguments and no `tool_result`.
 """
 
 from __future__ import annotations
@@ -48,9 +53,12 @@ def _actions() -> dict[str, Any]:
     return {"stateDelta": {}, "artifactDelta": {}, "requestedAuthConfigs": {}, "requestedToolConfirmations": {}}
 
 
+QUESTION_TOOL = "ask_question"
+
+
 def _adk_event(parts: list[dict[str, Any]] | None, *, invocation_id: str, author: str, event_id: str,
                timestamp: float, partial: bool | None = None, turn_complete: bool = False,
-               error: tuple[str, str] | None = None) -> dict[str, Any]:
+               error: tuple[str, str] | None = None, long_running: list[str] | None = None) -> dict[str, Any]:
     event: dict[str, Any] = {}
     if parts is not None:
         event["content"] = {"parts": parts, "role": "model"}
@@ -60,8 +68,10 @@ def _adk_event(parts: list[dict[str, Any]] | None, *, invocation_id: str, author
         event["turnComplete"] = True
     if error is not None:
         event["errorCode"], event["errorMessage"] = error
-    event.update({"invocationId": invocation_id, "author": author, "actions": _actions(),
-                  "nodeInfo": {"path": ""}, "id": event_id, "timestamp": timestamp})
+    event.update({"invocationId": invocation_id, "author": author, "actions": _actions()})
+    if long_running:
+        event["longRunningToolIds"] = long_running
+    event.update({"nodeInfo": {"path": ""}, "id": event_id, "timestamp": timestamp})
     return event
 
 
@@ -74,6 +84,8 @@ def encode(turn: Turn, flavor: str, *, invocation_id: str, author: str = "nemo_a
            now: float | None = None) -> list[bytes]:
     """The frames of one turn, in order. `now` fixes the first event's timestamp (default: the clock)."""
     _check(flavor)
+    if turn.question is not None:
+        return [_ask(turn.question, flavor, invocation_id=invocation_id, author=author, now=now)]
     text = "".join(turn.chunks)
     if flavor == "typed":
         frames = []
@@ -98,6 +110,16 @@ def encode(turn: Turn, flavor: str, *, invocation_id: str, author: str = "nemo_a
                               timestamp=round(start + 0.01 * i, 6), partial=partial,
                               turn_complete=i == len(specs) - 1), flavor)
             for i, (parts, partial) in enumerate(specs)]
+
+
+def _ask(args: dict[str, Any], flavor: str, *, invocation_id: str, author: str, now: float | None) -> bytes:
+    """The one frame of a question turn: the long-running ask_question call, left unanswered."""
+    if flavor == "typed":
+        return _frame({"type": "tool_call", "name": QUESTION_TOOL, "args": args}, flavor)
+    call_id = "call_" + _ids(invocation_id, "call", 0).replace("-", "")[:8]
+    return _frame(_adk_event([{"functionCall": {"id": call_id, "args": args, "name": QUESTION_TOOL}}],
+                             invocation_id=invocation_id, author=author, event_id=_ids(invocation_id, "event", 0),
+                             timestamp=round(time.time() if now is None else now, 6), long_running=[call_id]), flavor)
 
 
 def error(flavor: str, code: int | str, message: str, *, invocation_id: str | None = None,

@@ -21,7 +21,8 @@ KINDS: dict[str, tuple[str, dict[str, Any]]] = {
     "drop": ("start the response, then close the connection mid-body", {}),
     "slow": ("wait before the first byte", {"delay": 2.0}),
     "malformed": ("HTTP 200 with a body that is not JSON", {}),
-    "sse_drop": ("close a /run_sse stream after N events (the run goes on and is charged)", {"after": 1}),
+    "sse_drop": ("close a /run_sse stream after N events (the run goes on and is charged); clean=1 ends it as a "
+                 "proxy at its timeout does, without an error", {"after": 1, "clean": 0}),
     "cut": ("close a download after N bytes", {"after": 65536}),
     "plan_limit": ("HTTP 402: the free plan cannot do this", {}),
     "credits": ("2001: out of credits", {}),

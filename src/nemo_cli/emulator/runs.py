@@ -7,6 +7,10 @@ sent, then the text follows and the stream closes (there is no end event). A cli
 a stream the `sse_drop` fault cuts — does not stop the run: it is applied and charged all the same, as
 the service does, which is why a client must never send the message again.
 
+The agent answers in the session's language, and may ask instead of editing (agent.respond): a question
+turn streams its one long-running `ask_question` call and closes, costs nothing, and the session keeps the
+question (Session.question) for its next message, which the agent reads as the answer when it is one.
+
 Refused before the stream starts (HTTP status + API envelope, see replies.py): 1001 → 401, unknown
 session 1002 → 404, out of credits 2001 → 402, a bad body → 400.
 """
@@ -49,7 +53,8 @@ class Runs:
         await lock.acquire()  # one run per session at a time: the next one starts from this one's draft
         try:
             silent = self.svc.chance() < opts.silent_rate
-            turn = agent.respond(text, world.state(session), silent=silent)
+            turn = agent.respond(text, world.state(session), silent=silent, language=session.language,
+                                 asked=session.question)
             world.hold(token.user_id, turn.cost)
         except BaseException:
             lock.release()
@@ -62,8 +67,9 @@ class Runs:
         task.add_done_callback(self.svc.tasks.discard)
         fault = request.scope.get("emu.fault")
         drop_after = int(fault.params.get("after", 1)) if fault is not None and fault.kind == "sse_drop" else None
+        clean = drop_after is not None and str(fault.params.get("clean", 0)).lower() in ("1", "true", "yes")
         return StreamingResponse(
-            self._stream(queue, drop_after),
+            self._stream(queue, drop_after, clean),
             media_type="text/event-stream",
             headers={"cache-control": "no-cache", "x-accel-buffering": "no"},
         )
@@ -76,6 +82,7 @@ class Runs:
         def apply() -> None:
             if turn.draft is not None:
                 world.set_draft(session, turn.draft)
+            world.set_question(session, turn.pending)  # a new question, or none: any message moves past the last
             world.charge(user_id, turn.cost)
 
         try:
@@ -92,7 +99,7 @@ class Runs:
             lock.release()
             await queue.put(_END)
 
-    async def _stream(self, queue: asyncio.Queue, drop_after: int | None) -> AsyncIterator[bytes]:
+    async def _stream(self, queue: asyncio.Queue, drop_after: int | None, clean: bool = False) -> AsyncIterator[bytes]:
         from nemo_cli.emulator import events
         from nemo_cli.emulator.server import Abort
 
@@ -116,6 +123,8 @@ class Runs:
                 yield item
                 sent += 1
                 if drop_after is not None and sent >= drop_after:
+                    if clean:
+                        return  # a clean end mid-work (a proxy's timeout); the run goes on
                     raise Abort()  # close the connection mid-stream; the run goes on
         finally:
             if getter is not None:

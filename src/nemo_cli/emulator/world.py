@@ -90,6 +90,7 @@ class Session:
     language: str
     state: dict[str, Any]
     claim_tokens: list[str] = field(default_factory=list)
+    question: dict[str, Any] | None = None  # what the agent asked and waits on (agent.Turn.pending)
 
 
 @dataclass
@@ -242,6 +243,11 @@ class World:
     def state(self, session: Session) -> dict[str, Any]:
         with self.lock:
             return copy.deepcopy(session.state)
+
+    def set_question(self, session: Session, question: dict[str, Any] | None) -> None:
+        """What the agent now waits on (None: nothing): the session's next message may answer it."""
+        with self.lock:
+            session.question = copy.deepcopy(question)
 
     def set_draft(self, session: Session, draft: dict[str, Any]) -> None:
         with self.lock:
