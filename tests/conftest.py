@@ -5,13 +5,17 @@ from __future__ import annotations
 import pytest
 
 
+PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy", "no_proxy")
+
+
 @pytest.fixture(autouse=True)
 def isolated_env(tmp_path, monkeypatch):
-    """A throwaway NEMO_CONFIG_DIR and no inherited NEMO_* variables, CI flag or colour."""
+    """A throwaway NEMO_CONFIG_DIR and no inherited NEMO_* variables, CI flag, colour or proxy (a proxy
+    variable of the machine would route the tests' loopback traffic through it)."""
     import os
 
     for name in list(os.environ):
-        if name.startswith("NEMO_") or name in ("CI", "NO_COLOR"):
+        if name.startswith("NEMO_") or name in ("CI", "NO_COLOR") or name.lower() in PROXY_VARIABLES:
             monkeypatch.delenv(name, raising=False)
     config = tmp_path / "nemo-config"
     monkeypatch.setenv("NEMO_CONFIG_DIR", str(config))
@@ -101,6 +105,10 @@ def _emulator_clips(tmp_path_factory):
 @pytest.fixture
 def emulator(tmp_path, isolated_env, _emulator_clips):
     """A started emulator with fast timings and no silent edits, stopped after the test."""
+    yield from _started(tmp_path, isolated_env, _emulator_clips)
+
+
+def _started(tmp_path, config_dir, clips, **options):
     from nemo_cli.emulator.server import Options
 
     emu = _emulator_class()(
@@ -112,12 +120,41 @@ def emulator(tmp_path, isolated_env, _emulator_clips):
             keepalive_seconds=0.05,
             credits=100,
             data_dir=tmp_path / "emulator-data",
+            **options,
         )
     )
-    emu.config_dir = isolated_env
-    emu.clips = _emulator_clips
+    emu.config_dir = config_dir
+    emu.clips = clips
     emu.start()
     try:
         yield emu
     finally:
         emu.stop()
+
+
+# -- TLS: a test certificate authority and the emulator over https --------------------------------
+
+
+@pytest.fixture(scope="session")
+def test_ca(tmp_path_factory):
+    """A throwaway certificate authority (trustme) and a certificate it issued for 127.0.0.1 and localhost:
+    `.ca` (the CA's PEM, what a client must trust), `.cert` and `.key` (what the server presents)."""
+    from types import SimpleNamespace
+
+    import trustme
+
+    where = tmp_path_factory.mktemp("test-ca")
+    ca = trustme.CA()
+    issued = ca.issue_cert("127.0.0.1", "localhost")
+    files = SimpleNamespace(ca=where / "ca.pem", cert=where / "cert.pem", key=where / "key.pem")
+    ca.cert_pem.write_to_path(str(files.ca))
+    issued.cert_chain_pems[0].write_to_path(str(files.cert))
+    issued.private_key_pem.write_to_path(str(files.key))
+    return files
+
+
+@pytest.fixture
+def tls_emulator(tmp_path, isolated_env, _emulator_clips, test_ca):
+    """The emulator with both origins (API and CDN) on https, presenting a certificate of `test_ca`. Its
+    `env()` trusts nothing special: tests choose the trust store (SSL_CERT_FILE, ca_bundle…) themselves."""
+    yield from _started(tmp_path, isolated_env, _emulator_clips, tls_cert=test_ca.cert, tls_key=test_ca.key)

@@ -141,7 +141,7 @@ def test_render_style_failure_is_an_error(user):
     assert done.exit_code != 0 and "lambda exploded" in error_lines(done)[0]
 
 
-@pytest.mark.parametrize("content", [b"<html>gateway</html>", b'{"code": 0, "data": {"avail', b""])
+@pytest.mark.parametrize("content", [b"gateway ok", b'{"code": 0, "data": {"avail', b""])  # web pages: test_api_url.py
 def test_a_reply_that_is_not_json_is_a_network_error(user, content):
     user.then("GET", CREDITS, httpx.Response(200, content=content, headers={"content-type": "application/json"}))
     one_error(nemo("credits"), 9, "not JSON", hint="--debug")
@@ -167,7 +167,7 @@ def test_a_reply_of_the_wrong_shape_is_a_network_error(user):
         (httpx.Response(402), 7, "HTTP 402", "not a credit problem"),
         (httpx.Response(403, json={"code": 403, "message": "missing scope: render"}), 3, "lacks the `render` scope", "nemo auth login"),
         (httpx.Response(403, text="forbidden"), 3, "lacks a scope", "nemo auth login"),
-        (httpx.Response(404, text="nope"), 1, "not found (HTTP 404)", None),
+        (httpx.Response(404, text="nope"), 12, "does not look like the NemoVideo API", "check the API URL"),  # more: test_api_url.py
         (httpx.Response(400, json={"code": 400, "message": "bad"}), 6, "HTTP 400", None),
         (httpx.Response(200, json={"code": 7777, "message": "odd"}), 1, "error 7777", None),
     ],

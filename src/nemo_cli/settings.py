@@ -42,6 +42,7 @@ SETTINGS: dict[str, Setting] = {
         Setting("retries", int, 3, "retries of a GET (or of an unanswered upload) after a network error or 5xx"),
         Setting("retry_backoff", float, 0.5, "first retry delay in seconds; doubles each time, with jitter"),
         Setting("rate_limit_wait", float, 30.0, "seconds to wait after a 429 without Retry-After"),
+        Setting("ca_bundle", str, "", "CA certificates to verify https with (a PEM file or a directory); wins over SSL_CERT_FILE"),
         Setting("edit.notice_interval", float, 120.0, "seconds between 'still working' notices"),
         Setting("edit.idle_timeout", float, 600.0, "seconds of nothing but keep-alives before giving up"),
         Setting("edit.timeout", float, 900.0, "seconds an edit may take in all"),
@@ -66,6 +67,12 @@ ENV_VARS: dict[str, str] = {
     "NEMO_DEBUG": "set to 1 to log every request and response to stderr (tokens masked)",
     "NO_COLOR": "disable colour, spinners and progress bars",
     "CI": "when set, X-Skill-Platform defaults to `ci`",
+    "HTTPS_PROXY": "proxy for https:// URLs (a CONNECT tunnel), e.g. http://user:password@proxy:3128; also https_proxy",
+    "HTTP_PROXY": "proxy for http:// URLs; also http_proxy",
+    "ALL_PROXY": "proxy for either scheme when its own variable is unset; also all_proxy",
+    "NO_PROXY": "hosts reached directly: names (and their subdomains), IPs, CIDR blocks, `*`; also no_proxy",
+    "SSL_CERT_FILE": "CA certificates (PEM) to verify https with, when the ca_bundle setting is unset",
+    "SSL_CERT_DIR": "a directory of CA certificates, likewise (used together with SSL_CERT_FILE)",
 }
 
 

@@ -4,8 +4,9 @@ httpx's own transport reads the socket 64 KiB at a time and copies each piece th
 on a fast link that is twice curl's time for a 500 MB file. This one lets `http.client` read straight
 from the socket in 1 MiB pieces, which keeps up with curl. It does one request per connection, follows
 nothing, sends exactly the request's headers, and raises httpx's own exceptions, so callers cannot tell
-it from httpx's transport. Where a proxy is configured for the URL, httpx's transport is used instead
-(it knows proxies; this does not).
+it from httpx's transport. Where the environment names a proxy for the URL (network.py: HTTP(S)_PROXY,
+ALL_PROXY, NO_PROXY), the request goes through network.Router instead, which knows proxies; both verify
+certificates against the same trust store.
 """
 
 from __future__ import annotations
@@ -13,31 +14,32 @@ from __future__ import annotations
 import http.client
 import socket
 import ssl
-import urllib.request
 from typing import Iterator
 
 import httpx
+
+from nemo_cli.api import network
 
 CHUNK = 1 << 20
 
 
 class DirectTransport(httpx.BaseTransport):
-    def __init__(self, connect_timeout: float, read_timeout: float) -> None:
+    def __init__(self, connect_timeout: float, read_timeout: float, ca_bundle: str | None = None) -> None:
         self.connect_timeout = connect_timeout
         self.read_timeout = read_timeout
+        self.ca_bundle = ca_bundle
         self._tls: ssl.SSLContext | None = None
-        self._proxied: httpx.HTTPTransport | None = None
+        self._proxied: network.Router | None = None
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         url = request.url
-        proxy = urllib.request.getproxies().get(url.scheme)
-        if proxy and not urllib.request.proxy_bypass(url.host):
+        if network.proxy_for(url) is not None:
             if self._proxied is None:
-                self._proxied = httpx.HTTPTransport(proxy=proxy)
+                self._proxied = network.Router(self.ca_bundle)
             return self._proxied.handle_request(request)
         if url.scheme == "https":
             if self._tls is None:  # built on first use: loading the CA bundle costs ~50 ms
-                self._tls = httpx.create_ssl_context()
+                self._tls = network.Trust.resolve(self.ca_bundle).context()
             conn: http.client.HTTPConnection = http.client.HTTPSConnection(
                 url.host, url.port, timeout=self.connect_timeout, context=self._tls
             )

@@ -20,6 +20,7 @@ from typing import Any, Callable, Iterator, Mapping, Protocol
 import httpx
 
 from nemo_cli import errors
+from nemo_cli.api import network
 from nemo_cli.media import ACCEPTED_TYPES, SIZE_HINT, TYPE_HINT
 
 # Tests swap the network here (httpx.MockTransport); production leaves it None.
@@ -61,7 +62,7 @@ class Transport:
                 base_url=self.base_url,
                 headers=dict(self.config.get("headers", {})),
                 timeout=httpx.Timeout(float(self.config.get("read_timeout", 60)), connect=float(self.config.get("connect_timeout", 10))),
-                transport=transport_override or _SchemeTransport(),
+                transport=transport_override or network.Router(self.config.get("ca_bundle") or None),
                 follow_redirects=False,
                 event_hooks=hooks,
             )
@@ -119,7 +120,8 @@ class Transport:
                 response = self.client.send(request, stream=True)
             except httpx.TransportError as exc:
                 unsent = isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout))
-                if (retry or unsent) and attempt < retries:
+                lasting = isinstance(exc, httpx.ProxyError) or network.certificate_failure(exc)  # the same again
+                if (retry or unsent) and attempt < retries and not lasting:
                     attempt += 1
                     self._backoff(attempt)
                     continue
@@ -166,12 +168,12 @@ class Transport:
 
     def _error_context(self) -> dict[str, Any]:
         kind, bind_id = self.credentials.identity() if self.credentials is not None else (None, None)
-        return {"web_url": self.web_url, "kind": kind, "bind_id": bind_id}
+        return {"web_url": self.web_url, "kind": kind, "bind_id": bind_id, "base_url": self.base_url}
 
     # -- debug log (stderr, secrets masked) -----------------------------------------------------
     def _log_request(self, request: httpx.Request) -> None:
         request.extensions["nemo_started"] = time.monotonic()
-        _debug(f"> {request.method} {redact(str(request.url))}")
+        _debug(f"> {request.method} {redact(str(request.url))}{network.proxy_note(request.url)}")
         for name, value in request.headers.items():
             _debug(f"> {name}: {_mask_header(name, value)}")
         ctype = request.headers.get("content-type", "")
@@ -192,35 +194,6 @@ class Transport:
         if "json" in response.headers.get("content-type", ""):
             response.read()
             _debug("< " + redact(_mask_token_fields(response.text)[:2000]))
-
-
-class _SchemeTransport(httpx.BaseTransport):
-    """httpx's own transport, with the TLS context built only when a request goes to an https URL.
-
-    httpx.Client builds its transport's SSL context up front, loading the whole CA bundle (~100 ms),
-    even when the API URL is http:// and no byte of TLS follows. Here http:// requests go through a pool
-    whose context is a bare strict one (certificates and host names required, no CAs loaded, never used
-    by a plain connection), and https:// requests through a transport built on first use with httpx's
-    default verification (certifi, or SSL_CERT_FILE / SSL_CERT_DIR): verification is never relaxed.
-    """
-
-    def __init__(self) -> None:
-        import ssl
-
-        self._plain = httpx.HTTPTransport(verify=ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT))
-        self._tls: httpx.HTTPTransport | None = None
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        if request.url.scheme == "http":
-            return self._plain.handle_request(request)
-        if self._tls is None:
-            self._tls = httpx.HTTPTransport()
-        return self._tls.handle_request(request)
-
-    def close(self) -> None:
-        self._plain.close()
-        if self._tls is not None:
-            self._tls.close()
 
 
 def _debug(line: str) -> None:
@@ -255,8 +228,8 @@ def _mask_header(name: str, value: str) -> str:
 
 
 def _is_token_rejected(response: httpx.Response) -> bool:
-    if response.status_code == 401:
-        return True
+    if response.status_code == 401:  # unless a web page says it (a portal's login page, not the API)
+        return "html" not in response.headers.get("content-type", "").lower()
     if "json" not in response.headers.get("content-type", "") and response.status_code < 400:
         return False  # a body to stream (a 206, a redirect), not to read here
     response.read()  # a cut answer raises here, once: a second read would find the stream consumed
@@ -294,12 +267,48 @@ def retry_after(response: httpx.Response, default: float, cap: float = 300.0) ->
 
 
 def network_error(exc: Exception, base_url: str) -> errors.NetworkError:
+    """A connection that failed, in one line: which host, which proxy on the way (credentials masked), and
+    for TLS the reason the handshake or the certificate failed."""
+    try:
+        proxy = network.proxy_for(base_url)
+    except errors.ConfigError:
+        proxy = None
+    via = f" through the proxy {proxy.describe()}" if proxy else ""
+    host = httpx.URL(base_url).host
+    tls = network.tls_failure(exc)
+    if tls is not None:
+        if "certificate" in tls.lower():
+            return errors.NetworkError(f"cannot verify the TLS certificate of {host}{via}: {tls}", hint=TLS_HINT)
+        return errors.NetworkError(f"the TLS handshake with {host}{via} failed: {tls}")
+    if proxy is not None and isinstance(exc, httpx.ProxyError):
+        said = redact(str(exc)) or "no reason given"
+        if said.startswith("407"):
+            return errors.NetworkError(
+                f"the proxy {proxy.describe()} asks for credentials ({said})",
+                hint=f"put them in the proxy's URL: {proxy.variable}=http://USER:PASSWORD@HOST:PORT",
+            )
+        return errors.NetworkError(
+            f"the proxy {proxy.describe()} refused to connect to {host} ({said})",
+            hint=f"ask for {host} to be let through, or list it in NO_PROXY to connect directly",
+        )
+    if proxy is not None and isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout)):
+        how = "did not answer in time" if isinstance(exc, httpx.ConnectTimeout) else "cannot be reached"
+        return errors.NetworkError(
+            f"the proxy {proxy.describe()} {how} (on the way to {base_url})",
+            hint=f"check that the proxy runs and that {proxy.variable} names it; NO_PROXY lists hosts to reach directly",
+        )
     if isinstance(exc, httpx.TimeoutException):
-        return errors.NetworkError(f"the service at {base_url} did not answer in time")
+        return errors.NetworkError(f"the service at {base_url} did not answer in time{via}")
     if isinstance(exc, httpx.ConnectError):
         return errors.NetworkError(f"cannot connect to {base_url}")
     reason = str(exc) or type(exc).__name__
-    return errors.NetworkError(f"the connection to {base_url} failed: {redact(reason)}")
+    return errors.NetworkError(f"the connection to {base_url}{via} failed: {redact(reason)}")
+
+
+TLS_HINT = (
+    "behind a proxy or firewall that inspects TLS? give nemo your organisation's CA certificates: "
+    "`nemo config set ca_bundle PATH` (or SSL_CERT_FILE); verification is never turned off"
+)
 
 
 # -- envelopes ----------------------------------------------------------------------------------
@@ -344,12 +353,21 @@ def unwrap(response: httpx.Response, context: Mapping[str, Any] | None = None) -
         if code == 0 and status < 400:
             data = body.get("data")
             return data if data is not None else {}
+        if status == 404 and code == 404 and _not_a_render(response):
+            raise not_the_api(response, _said("HTTP 404", _message(body)), context or {})
         raise api_error(status, code, _message(body), context or {})
     if isinstance(body, dict) and isinstance(body.get("success"), bool):
         if body["success"] and status < 400:
             data = body.get("data")
             return data if isinstance(data, dict) else {k: v for k, v in body.items() if k != "success"}
         raise api_error(status, None, _message(body), context or {})
+    if status == 407:  # only a proxy says this
+        raise _proxy_wants_credentials(response)
+    foreign = _foreign(response, body)
+    if foreign:
+        raise not_the_api(response, foreign, context or {})
+    if status == 404 and _not_a_render(response):
+        raise not_the_api(response, _said("HTTP 404", _message(body)), context or {})
     if status >= 400:
         raise api_error(status, None, _message(body) if isinstance(body, dict) else "", context or {})
     if body is None:
@@ -359,6 +377,84 @@ def unwrap(response: httpx.Response, context: Mapping[str, Any] | None = None) -
             status=status,
         )
     return body
+
+
+# HTTP statuses the contract gives a meaning, with or without an envelope (api_error reads them)
+_MEANINGFUL = {400, 401, 402, 403, 407, 429}
+
+
+def _foreign(response: httpx.Response, body: Any) -> str | None:
+    """What the reply is, when it cannot have come from the NemoVideo API, else None: a redirect, a web page,
+    or an error status the contract gives no meaning to, with a body that is not JSON (a plain-text 404 or
+    405 from some other server). 5xx and 429 pages are left alone: a gateway in front of the real service
+    sends those while it is in trouble, and they pass. On render endpoints a 404 without JSON stays a 404:
+    it may be the service's word for a render it does not know."""
+    status = response.status_code
+    if 300 <= status < 400 and response.headers.get("location"):
+        return f"a redirect (HTTP {status}) to {redact(response.headers['location'])[:200]}"
+    if body is not None or status >= 500 or status == 429 or not response.content.strip():
+        return None
+    if _is_web_page(response):
+        title = re.search(rb"<title[^>]*>([^<]{1,200})", response.content[:65536], re.IGNORECASE)
+        named = f", {title.group(1).decode('utf-8', 'replace').strip()[:80]!r}" if title and title.group(1).strip() else ""
+        return f"a web page (HTTP {status}{named})"
+    if 400 <= status < 500 and status not in _MEANINGFUL and (status != 404 or _not_a_render(response)):
+        return f"HTTP {status} with a body that is not JSON"
+    return None
+
+
+def _not_a_render(response: httpx.Response) -> bool:
+    """Whether the request went to an endpoint other than the render ones (where 404 means 'no such render')."""
+    try:
+        return "/api/render/" not in response.request.url.path
+    except RuntimeError:  # a response made by hand (tests)
+        return True
+
+
+def _said(what: str, message: str) -> str:
+    return f"{what}: {message}" if message else what
+
+
+def _is_web_page(response: httpx.Response) -> bool:
+    ctype = response.headers.get("content-type", "").lower()
+    if "html" in ctype:
+        return True
+    start = response.content[:512].lstrip().lower()
+    return start.startswith((b"<!doctype html", b"<html", b"<head", b"<body"))
+
+
+def not_the_api(response: httpx.Response, what: str, context: Mapping[str, Any]) -> errors.ConfigError:
+    """The API URL answers, but not as the NemoVideo API: the URL (or a proxy in the way) is wrong."""
+    try:
+        request: httpx.Request | None = response.request
+    except RuntimeError:  # a response made by hand (tests)
+        request = None
+    url = request.url if request is not None else httpx.URL(context.get("base_url") or "http://unknown")
+    base = context.get("base_url") or f"{url.scheme}://{url.netloc.decode('ascii')}"
+    asked = f"{request.method} {url.path} got " if request is not None else "it sent "
+    via = network.proxy_note(url)
+    hint = "check the API URL (`nemo config get api_url`)"
+    if via:
+        hint += ", or the proxy in the way: it may have answered instead of the service"
+    return errors.ConfigError(
+        f"{base} does not look like the NemoVideo API: {asked}{what}{via}",
+        hint=hint,
+        status=response.status_code,
+    )
+
+
+def _proxy_wants_credentials(response: httpx.Response) -> errors.NetworkError:
+    try:
+        proxy = network.proxy_for(response.request.url)
+    except (RuntimeError, errors.ConfigError):
+        proxy = None
+    name = f"the proxy {proxy.describe()}" if proxy else "a proxy"
+    variable = proxy.variable if proxy else "HTTP_PROXY"
+    return errors.NetworkError(
+        f"{name} asks for credentials (HTTP 407)",
+        hint=f"put them in the proxy's URL: {variable}=http://USER:PASSWORD@HOST:PORT",
+        status=407,
+    )
 
 
 def _message(body: Any) -> str:

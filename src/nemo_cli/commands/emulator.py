@@ -68,6 +68,11 @@ DataDir = Annotated[
     typer.Option("--data-dir", metavar="DIR", help="Keep uploads and renders in DIR (default: a temporary directory, removed on exit).", show_default=False),
 ]
 FreePlan = Annotated[bool, typer.Option("--free-plan", help="New users are on the free plan: renders are refused with HTTP 402.")]
+TlsCert = Annotated[
+    Optional[Path],
+    typer.Option("--tls-cert", metavar="PEM", help="Serve both origins over https with this certificate (needs --tls-key); clients must trust its CA (SSL_CERT_FILE, ca_bundle).", show_default=False),
+]
+TlsKey = Annotated[Optional[Path], typer.Option("--tls-key", metavar="PEM", help="The private key of --tls-cert.", show_default=False)]
 
 
 def _options(
@@ -135,6 +140,24 @@ def _emulator_modules() -> Any:
     return server, faults
 
 
+def _tls_files(cert: Path | None, key: Path | None) -> tuple[Path | None, Path | None]:
+    """--tls-cert and --tls-key: both or neither, each a readable PEM file."""
+    import ssl
+
+    from nemo_cli.errors import BadInput, UsageError
+
+    if cert is None and key is None:
+        return None, None
+    if cert is None or key is None:
+        raise UsageError("--tls-cert and --tls-key go together", hint="give both, or neither for plain http")
+    try:
+        ssl.create_default_context(ssl.Purpose.CLIENT_AUTH).load_cert_chain(str(cert), str(key))
+    except (OSError, ssl.SSLError) as exc:
+        reason = "not a PEM certificate and its private key" if isinstance(exc, ssl.SSLError) else (exc.strerror or str(exc)).lower()
+        raise BadInput(f"cannot serve https with --tls-cert {cert} and --tls-key {key}: {reason}") from None
+    return cert, key
+
+
 def _start(options: "Options") -> "Emulator":
     from nemo_cli.errors import UsageError
 
@@ -166,6 +189,8 @@ def serve(
     fault: Faults = None,
     data_dir: DataDir = None,
     free_plan: FreePlan = False,
+    tls_cert: TlsCert = None,
+    tls_key: TlsKey = None,
     json: common.Json = False,
     quiet: common.Quiet = False,
 ) -> None:
@@ -178,6 +203,7 @@ def serve(
     log = None if quiet or json else (lambda line: ctx.out.info(line))
     options = _options(host, port, cdn_port, render_status, sse, silent_rate, seed, edit_seconds, render_seconds,
                        keepalive_seconds, credits, fault, data_dir, free_plan, log)  # fmt: skip
+    options.tls_cert, options.tls_key = _tls_files(tls_cert, tls_key)
     emu = _start(options)
     stop = threading.Event()
     previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())

@@ -50,6 +50,8 @@ class Options:
     max_upload_bytes: int = 500 * 1024 * 1024
     url_clip_seconds: float = 5.0  # the generated clip a URL upload becomes
     log: Callable[[str], None] | None = None  # one line per request (the `serve` command prints them)
+    tls_cert: Path | None = None  # with tls_key: serve both origins over https with this certificate (PEM)
+    tls_key: Path | None = None
 
     def __post_init__(self) -> None:
         if self.render_flavor not in RENDER_FLAVORS:
@@ -167,8 +169,9 @@ class Emulator:
         self._sockets = [api_sock, cdn_sock]
         host = opts.host if ":" not in opts.host else f"[{opts.host}]"
         api_port, cdn_port = api_sock.getsockname()[1], cdn_sock.getsockname()[1]
-        self.svc.url = f"http://{host}:{api_port}"
-        self.svc.cdn_url = f"http://{host}:{cdn_port}"
+        scheme = "https" if opts.tls_cert else "http"
+        self.svc.url = f"{scheme}://{host}:{api_port}"
+        self.svc.cdn_url = f"{scheme}://{host}:{cdn_port}"
         self.svc.web_url = f"{self.svc.url}/web"
         _quiet_aborts()
         config = uvicorn.Config(
@@ -180,6 +183,8 @@ class Emulator:
             ws="none",
             timeout_graceful_shutdown=1,
             timeout_keep_alive=5,
+            ssl_certfile=str(opts.tls_cert) if opts.tls_cert else None,
+            ssl_keyfile=str(opts.tls_key) if opts.tls_key else None,
         )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": self._sockets}, name="nemo-emulator", daemon=True)
