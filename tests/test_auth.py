@@ -70,7 +70,7 @@ def test_auth_with_nemo_token_acquires_nothing(service, monkeypatch):
 def test_auth_reuses_the_persisted_client_id_after_logout(service):
     assert nemo("auth").exit_code == 0
     client_id = store_profile().client_id
-    assert nemo("auth", "logout").exit_code == 0
+    assert nemo("auth", "logout", "--force").exit_code == 0  # an anonymous token goes only with --force
     assert nemo("auth").exit_code == 0
     assert [r.headers["x-client-id"] for r in service.anonymous_requests()] == [client_id, client_id]
 
@@ -204,7 +204,7 @@ def test_token_when_not_logged_in_is_exit_3(service):
 def test_logout_forgets_the_token_and_keeps_the_client_id(service):
     assert nemo("auth").exit_code == 0
     client_id = store_profile().client_id
-    done = nemo("auth", "logout", "--json")
+    done = nemo("auth", "logout", "--json", "--force")  # an anonymous token goes only with --force
     assert done.exit_code == 0 and json.loads(done.stdout) == {"logged_out": True}
     assert store_profile().token == {} and store_profile().client_id == client_id
     assert nemo("auth", "status").exit_code == 3

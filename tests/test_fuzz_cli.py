@@ -283,6 +283,8 @@ def routes(answers: dict[str, tuple[int, bytes, str]]):
 
 OK_CREDITS = (200, json.dumps({"code": 0, "data": {"available": 90, "frozen": 0, "total": 90}}).encode(), "application/json")
 OK_TOKEN = (200, json.dumps({"code": 0, "data": {"token": ANON, "expires_at": "2099-01-01T00:00:00Z"}}).encode(), "application/json")
+# `session open` of a session the store has no task id for looks at its state first (the reply names the task)
+OK_STATE = (200, json.dumps({"code": 0, "data": {"task_id": "task_1", "session_id": SID, "state": {}}}).encode(), "application/json")
 
 
 # -- identity, sessions, claim, credits -------------------------------------------------------------------
@@ -311,6 +313,7 @@ def test_account_replies(env, monkeypatch, command, token, session, claim, credi
         "/api/tasks/me/with-session/": session,
         "/api/auth/claim-token": claim,
         "/api/credits/balance/simple": credits,
+        "/api/state/": OK_STATE,
     })
     result = invoke(monkeypatch, handler, args)
     if result.exit_code == 0 and args[:2] == ["session", "new"] and "-q" in args:

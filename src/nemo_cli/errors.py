@@ -95,6 +95,7 @@ class PlanLimit(NemoError):
 class RateLimited(NemoError):
     exit_code = 8
     default_hint = "wait a while and try again"
+    retry_after: float | None = None  # seconds the service said to wait, when it said (the anonymous-token limit)
 
 
 class NetworkError(NemoError):

@@ -7,6 +7,7 @@ makes (polls, retries, keep-alive notices) reads its interval from here, so test
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
@@ -102,10 +103,13 @@ def parse_value(setting: Setting, raw: Any, origin: str) -> Any:
         want = {float: "a non-negative number", int: "a non-negative whole number"}.get(
             setting.kind, "an http(s) URL" if setting.key.endswith("_url") else "text"
         )
-        raise ConfigError(
-            f"{origin}: {setting.key} must be {want}, not {raw!r}",
-            hint=f"fix it with `nemo config set {setting.key} VALUE` or `nemo config unset {setting.key}`",
-        ) from None
+        if origin == setting.env:  # `nemo config set` would not help: the environment wins over the store
+            hint = f"set {setting.env} to {want}, or unset it (`unset {setting.env}`)"
+        elif origin.startswith("--"):
+            hint = f"give {origin} {want}"
+        else:
+            hint = f"fix it with `nemo config set {setting.key} VALUE` or `nemo config unset {setting.key}`"
+        raise ConfigError(f"{origin}: {setting.key} must be {want}, not {raw!r}", hint=hint) from None
 
 
 def lookup(setting_key: str) -> Setting:
@@ -159,6 +163,36 @@ class Settings:
         if key not in SETTINGS:
             raise AttributeError(name)
         return self.get(key)
+
+
+_CONFIG_COMMAND = re.compile(r"`nemo config (get|set|unset) ([a-z_.]+)( [^`]*)?`")
+
+
+def point_at_source(hint: str, flags: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None) -> str:
+    """A hint that sends the user to `nemo config …` for a setting whose value came from the environment
+    (or a flag), where `nemo config set` changes nothing: name the variable (or the flag) instead.
+
+    `nemo config get api_url` -> NEMO_API_URL in the environment
+    `nemo config set edit.idle_timeout SECONDS` -> `NEMO_EDIT_IDLE_TIMEOUT=SECONDS` in the environment
+    """
+
+    def point(match: re.Match[str]) -> str:
+        verb, key, rest = match.group(1), match.group(2), (match.group(3) or "").strip()
+        setting = SETTINGS.get(key)
+        if setting is None:
+            return match.group(0)
+        if (flags or {}).get(key) is not None:
+            flag = "--" + key.replace("_", "-")
+            return f"`{flag} {rest}`" if verb == "set" and rest else f"the {flag} option"
+        if not env(setting.env, environ):
+            return match.group(0)
+        if verb == "set":
+            return f"`{setting.env}={rest or 'VALUE'}` in the environment"
+        if verb == "unset":
+            return f"`unset {setting.env}`"
+        return f"{setting.env} in the environment"
+
+    return _CONFIG_COMMAND.sub(point, hint)
 
 
 def env(name: str, environ: Mapping[str, str] | None = None, default: Callable[[], str | None] = lambda: None) -> str | None:

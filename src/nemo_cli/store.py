@@ -6,7 +6,7 @@ Layout of config.toml:
     client_id = "…"
     [profiles.default.token]      value, kind ("anonymous" | "user"), expires_at, user_id
     [profiles.default.session]    the active one: id, task_id, created
-    [profiles.default.sessions."<id>"]  task_id, name, created
+    [profiles.default.sessions."<id>"]  task_id, name, created, user_id (learned from the service's replies)
     [profiles.default.renders."<id>"]   session, created, status, output, url
     [profiles.default.questions."<id>"] the question a session's agent is waiting on: prompt, options, …
     [profiles.default.settings]   whatever `nemo config set` stored
@@ -188,10 +188,30 @@ class Profile:
     def sessions(self) -> dict[str, dict[str, Any]]:
         return {k: v for k, v in self._table("sessions").items() if isinstance(v, dict)}
 
-    def add_session(self, session_id: str, task_id: str | None, name: str | None, created: str) -> None:
+    def add_session(
+        self, session_id: str, task_id: str | None, name: str | None, created: str | None, user_id: str | None = None
+    ) -> None:
         self._set_table("sessions")[session_id] = _drop_none(
-            {"task_id": task_id, "name": name, "created": created}
+            {"task_id": task_id, "name": name, "created": created, "user_id": user_id}
         )
+
+    def note_session(self, session_id: str, task_id: str | None = None, user_id: str | None = None) -> bool:
+        """Fill in what the service said about a session this profile knows (its task id, its user id), in
+        its record and, for the active one, in [session]. A session it does not know is not added. True
+        when anything changed."""
+        facts = {k: v for k, v in {"task_id": task_id, "user_id": user_id}.items() if v}
+        changed = False
+        entry = self.sessions.get(session_id)
+        if entry is not None:
+            for key, value in facts.items():
+                if entry.get(key) != value:
+                    entry[key] = value
+                    changed = True
+        active = self.session
+        if task_id and active.get("id") == session_id and active.get("task_id") != task_id:
+            active["task_id"] = task_id
+            changed = True
+        return changed
 
     def use_session(self, session_id: str) -> None:
         known = self.sessions.get(session_id, {})

@@ -6,27 +6,57 @@ from typing import Any, Callable, ContextManager, Mapping, Sequence
 
 from nemo_cli import errors
 from nemo_cli.api import models, upload
-from nemo_cli.api.http import Credentials, Transport, api_error, retry_after
+from nemo_cli.api.http import Credentials, Transport, _message, api_error, decode, retry_after
 
 APP = "nemo_agent"
 
 
+# A 429 on the anonymous-token request asking for a longer wait than this is reported at once: its limits
+# (one token per client id per week, a few per address) last hours or days, not seconds.
+ANONYMOUS_LIMIT_WAIT = 300.0
+
+
 class NemoClient:
-    def __init__(self, config: Mapping[str, Any], credentials: Credentials | None) -> None:
+    def __init__(
+        self,
+        config: Mapping[str, Any],
+        credentials: Credentials | None,
+        on_state: Callable[[str, models.SessionState], None] | None = None,
+    ) -> None:
         self.http = Transport(config, credentials)
+        self.on_state = on_state  # told of every state reply (the ids in it), for a caller to remember
 
     # 1. anonymous token (no Authorization)
     def anonymous_token(self, client_id: str, on_missing_client_id: Callable[[], str]) -> models.AnonymousToken:
+        """A new anonymous token. A 429 raises RateLimited with `retry_after` (seconds) when the service
+        said when another can be had."""
         try:
-            data = self.http.call("POST", "/api/auth/anonymous-token", auth=False, headers={"X-Client-Id": client_id})
+            data = self._anonymous_token(client_id)
         except errors.NemoError as exc:
             if exc.status != 400:
                 raise
             # HTTP 400 means the client id was missing or refused: make a new one, persist it, retry once
-            data = self.http.call(
-                "POST", "/api/auth/anonymous-token", auth=False, headers={"X-Client-Id": on_missing_client_id()}
-            )
+            data = self._anonymous_token(on_missing_client_id())
         return models.AnonymousToken.parse(data, "anonymous token")
+
+    def _anonymous_token(self, client_id: str) -> Any:
+        path = "/api/auth/anonymous-token"
+        with self.http.send(
+            "POST", path, auth=False, headers={"X-Client-Id": client_id}, rate_limit_max=ANONYMOUS_LIMIT_WAIT
+        ) as response:
+            try:
+                return self.http.unwrap(response)
+            except errors.RateLimited as exc:
+                said = _message(decode(response))  # the service's own words: which limit, when known
+                limited = errors.RateLimited(
+                    "the service gives one anonymous token per client id per week and refused another "
+                    f"(HTTP 429{': ' + said if said else ''})",
+                    code=exc.code,
+                    status=exc.status,
+                )
+                wait = retry_after(response, -1.0, cap=float("inf"))
+                limited.retry_after = wait if wait >= 0 else None
+                raise limited from None
 
     # 2. new session
     def new_session(self, name: str, language: str) -> models.NewSession:
@@ -47,7 +77,10 @@ class NemoClient:
     # 7. state
     def state(self, session_id: str) -> models.SessionState:
         data = self.http.call("GET", f"/api/state/{APP}/me/{session_id}/latest")
-        return models.SessionState.parse(data, "state")
+        state = models.SessionState.parse(data, "state")
+        if self.on_state is not None:
+            self.on_state(session_id, state)
+        return state
 
     # 5. upload: local files as one streamed multipart body, or URLs for the service to fetch
     def upload_files(

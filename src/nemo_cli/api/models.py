@@ -92,7 +92,18 @@ class UploadResult(Model):
 
 
 class SessionState(Model):
+    """The state reply: the state itself, and the ids the service files it under (a session adopted from
+    elsewhere learns its task id here). An id that is not an id (a list, a bool) counts as not given."""
+
     state: dict[str, Any] = {}
+    task_id: Optional[str] = None
+    session_id: Optional[str] = None
+    user_id: Optional[str] = None
+
+    @field_validator("task_id", "session_id", "user_id", mode="before")
+    @classmethod
+    def _ids(cls, value: Any) -> Any:
+        return _id(value)
 
     @field_validator("state", mode="before")
     @classmethod

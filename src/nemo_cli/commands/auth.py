@@ -110,16 +110,46 @@ def token() -> None:
     ctx.out.value(value)
 
 
-def logout(json: common.Json = False, quiet: common.Quiet = False) -> None:
-    """Forget the stored token (the client id is kept, so an anonymous token can be renewed later)."""
+def logout(
+    force: Annotated[
+        bool, typer.Option("--force", "-f", help="Also discard an anonymous token (the service gives one per client id per week).")
+    ] = False,
+    json: common.Json = False,
+    quiet: common.Quiet = False,
+) -> None:
+    """Forget the stored token (the client id is kept).
+
+    A registered token is forgotten at once. An anonymous token that has not expired is kept unless
+    --force is given: the service gives one anonymous token per client id per week, so once it is
+    discarded `nemo auth` cannot get another until the week is over, and its credits and sessions are out
+    of reach.
+    """
+    from nemo_cli.context import expired
+    from nemo_cli.errors import UsageError
     from nemo_cli.settings import env
 
     ctx = common.use(json=json, quiet=quiet)
     with ctx.store.edit() as prof:
-        had = bool(prof.token)
+        stored = prof.token
+        until = stored.get("expires_at") if isinstance(stored.get("expires_at"), str) else None
+        anonymous = stored.get("kind") == "anonymous" and not expired(until)
+        when = f"until {until}" if until else "for the rest of the week it was issued in"
+        if anonymous and not force:  # raised inside edit(): nothing is written
+            raise UsageError(
+                "not discarding the anonymous token: the service gives one anonymous token per client id per "
+                f"week, so no new one could be had {when}, and this one's credits and sessions would be out of reach",
+                hint="keep it (`nemo auth login` replaces it with your registered token), "
+                "or discard it anyway with `nemo auth logout --force`",
+            )
         prof.clear_token()
+    if anonymous:
+        ctx.out.warn(
+            f"discarded an anonymous token: the service gives no new one to this client id {when}; "
+            "log in with a registered token meanwhile (`nemo auth login`)"
+        )
     if env("NEMO_TOKEN"):
         ctx.out.warn("NEMO_TOKEN is still set in the environment and stays in effect")
+    had = bool(stored)
     ctx.out.result({"logged_out": had}, "Logged out." if had else "No stored token.")
 
 

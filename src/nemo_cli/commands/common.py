@@ -140,7 +140,9 @@ class RootGroup(TyperGroup):
         try:
             return super().invoke(ctx)
         except NemoError as exc:
-            report(exc.message, exc.hint)
+            from nemo_cli.settings import point_at_source
+
+            report(exc.message, exc.hint and point_at_source(exc.hint, flags=_globals))
             raise typer.Exit(exc.exit_code) from None
         except KeyboardInterrupt:
             report("interrupted", None)

@@ -30,7 +30,7 @@ def new(
     lang = language or ctx.settings.language
     made = ctx.client.new_session(task_name, lang)
     with ctx.store.edit() as prof:
-        prof.add_session(made.session_id, made.task_id, task_name, created)
+        prof.add_session(made.session_id, made.task_id, task_name, created, made.user_id)
         prof.use_session(made.session_id)
     doc = {"session_id": made.session_id, "task_id": made.task_id, "name": task_name, "language": lang, "created": created}
     ctx.out.result(doc, f"Created session {made.session_id} ({task_name}); it is now active.", quiet=made.session_id)
@@ -62,7 +62,7 @@ def use(
         raise UsageError(f"not a session id: {session_id!r}")
     with ctx.store.edit() as prof:
         if session_id not in prof.sessions:
-            prof.add_session(session_id, None, None, None)  # type: ignore[arg-type]
+            prof.add_session(session_id, None, None, None)  # its task id is learned from its state when needed
         prof.use_session(session_id)
     ctx.out.result({"session_id": session_id, "active": True}, f"Session {session_id} is now active.", quiet=session_id)
 

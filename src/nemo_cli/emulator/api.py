@@ -40,8 +40,10 @@ class Api:
         except ValueError:
             raise Refused("X-Client-Id must be a UUID", status=400) from None
         ip = request.client.host if request.client else "?"
-        token, user = self.world.anonymous_token(client_id, ip)
+        token, user = self.world.anonymous_token(client_id, ip)  # Refused 429 with Retry-After past a limit
         data = {"token": token.value, "user_id": user.id, "expires_at": self.world.iso(token.expires or 0), "credits": user.available}
+        if not self.svc.options.anonymous_user_id:  # the contract: user_id "where given"
+            del data["user_id"]
         return json_response(200, ok(data))
 
     # 2. new session
@@ -55,14 +57,20 @@ class Api:
         session = self.world.new_session(token.user_id, name or "Untitled", language or "en")
         return json_response(200, ok({"task_id": session.task_id, "session_id": session.id, "user_id": token.user_id}))
 
-    # 3. claim token
+    # 3. claim token: the project is named by both ids. A missing task_id (null, as a client that adopted
+    # a session made elsewhere sends when it never learned it) or one that is not the session's task is a
+    # bad request (HTTP 400): the browser link fails.
     async def claim_token(self, request: Any) -> Any:
         token = self.auth(request, "write")
         payload = await json_body(request)
-        sid = payload.get("session_id")
+        sid, task_id = payload.get("session_id"), payload.get("task_id")
         if not isinstance(sid, (str, int)) or isinstance(sid, bool) or not str(sid):
             raise Refused("session_id is required", status=400)
+        if not isinstance(task_id, (str, int)) or isinstance(task_id, bool) or not str(task_id):
+            raise Refused("task_id is required", status=400)
         session = self.world.session(str(sid), token.user_id)
+        if str(task_id) != session.task_id:
+            raise Refused(f"task {task_id} is not the task of session {session.id}", status=400)
         value, expires_in = self.world.claim(session)
         return json_response(200, ok({"claim_token": value, "expires_in": expires_in}))
 
@@ -76,7 +84,8 @@ class Api:
         token = self.auth(request, "read")
         self._app(request)
         session = self.world.session(request.path_params["sid"], token.user_id)
-        return json_response(200, ok({"session_id": session.id, "state": self.world.state(session)}))
+        data = {"task_id": session.task_id, "session_id": session.id, "user_id": session.user_id, "state": self.world.state(session)}
+        return json_response(200, ok(data))
 
     # 8. start a render
     async def render_start(self, request: Any) -> Any:

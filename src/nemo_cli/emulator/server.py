@@ -52,6 +52,7 @@ class Options:
     log: Callable[[str], None] | None = None  # one line per request (the `serve` command prints them)
     tls_cert: Path | None = None  # with tls_key: serve both origins over https with this certificate (PEM)
     tls_key: Path | None = None
+    anonymous_user_id: bool = True  # the anonymous-token reply carries user_id (the contract: "where given")
 
     def __post_init__(self) -> None:
         if self.render_flavor not in RENDER_FLAVORS:

@@ -152,7 +152,8 @@ class World:
 
     # -- tokens --------------------------------------------------------------------------------
     def anonymous_token(self, client_id: str, ip: str) -> tuple[Token, User]:
-        """One token per client id per week (a new one once the last expired), and the per-IP limit."""
+        """One token per client id per week (a new one once the last expired), and the per-IP limit. Past
+        either: HTTP 429 with Retry-After, the seconds until a new token can be had."""
         with self.lock:
             now = self.now()
             user = next((u for u in self.users.values() if u.client_id == client_id), None)
@@ -163,11 +164,17 @@ class World:
                         "this client id already has a token for this week; reuse it, or ask again once it expires",
                         code=429,
                         status=429,
+                        headers=_retry_after(max(t.expires or now for t in live) - now),
                     )
             if self.ip_limit is not None:
                 recent = [t for t in self.issued_by_ip.get(ip, []) if now - t < WEEK]
                 if len(recent) >= self.ip_limit:
-                    raise Refused(f"too many anonymous tokens from this address ({self.ip_limit} per week)", code=429, status=429)
+                    raise Refused(
+                        f"too many anonymous tokens from this address ({self.ip_limit} per week)",
+                        code=429,
+                        status=429,
+                        headers=_retry_after(min(recent) + WEEK - now),
+                    )
                 self.issued_by_ip[ip] = [*recent, now]
             if user is None:
                 user = User(id=f"usr_{uuid.uuid4().hex[:16]}", available=self.initial_credits, free_plan=self.free_plan, client_id=client_id)
@@ -340,6 +347,12 @@ class World:
 
     def iso(self, epoch: float) -> str:
         return datetime.fromtimestamp(epoch, timezone.utc).isoformat().replace("+00:00", "Z")
+
+
+def _retry_after(seconds: float) -> dict[str, str]:
+    import math
+
+    return {"Retry-After": str(max(1, math.ceil(seconds)))}
 
 
 def _end(track: dict[str, Any]) -> int:
