@@ -39,11 +39,28 @@ class SseFlavor(str, Enum):
     typed = "typed"
 
 
+class DownloadFlavor(str, Enum):
+    file = "file"
+    json = "json"
+    json_error = "json-error"
+    html = "html"
+
+
 Host = Annotated[str, typer.Option("--host", metavar="ADDR", help="Address to listen on.")]
 Port = Annotated[int, typer.Option("--port", metavar="N", min=0, max=65535, help="API port (0: a free one).")]
 CdnPort = Annotated[int, typer.Option("--cdn-port", metavar="N", min=0, max=65535, help="Port of the CDN origin that serves results (0: a free one).")]
 RenderOpt = Annotated[RenderStatus, typer.Option("--render-status", help="Shape of render status replies: nested (data.status, data.outputUrl) or top (status, output.url).")]
 SseOpt = Annotated[SseFlavor, typer.Option("--sse", help="Event shape of /run_sse: adk (Agent Development Kit) or typed.")]
+DownloadOpt = Annotated[
+    DownloadFlavor,
+    typer.Option(
+        "--download",
+        help=(
+            "How the download fallback (GET /api/render/proxy/ID/download) answers: file (the MP4), json (a "
+            "signed CDN link in a JSON envelope), json-error (an error envelope with HTTP 200) or html (an HTML page)."
+        ),
+    ),
+]
 SilentRate = Annotated[float, typer.Option("--silent-rate", metavar="RATE", min=0, max=1, help="Share of edits that stream no text at all.")]
 Seed = Annotated[int, typer.Option("--seed", metavar="N", help="Seed of silent edits and fault rates (same seed, same run).")]
 EditSeconds = Annotated[float, typer.Option("--edit-seconds", metavar="S", min=0, help="How long the agent works on a message.")]
@@ -91,6 +108,7 @@ def _options(
     data_dir: Path | None,
     free_plan: bool,
     log: Any = None,
+    download: DownloadFlavor = DownloadFlavor.file,
 ) -> "Options":
     from nemo_cli.errors import BadInput, UsageError
 
@@ -122,6 +140,7 @@ def _options(
         faults=standing,
         free_plan=free_plan,
         log=log,
+        download_flavor=download.value,
     )
 
 
@@ -189,6 +208,7 @@ def serve(
     fault: Faults = None,
     data_dir: DataDir = None,
     free_plan: FreePlan = False,
+    download: DownloadOpt = DownloadFlavor.file,
     tls_cert: TlsCert = None,
     tls_key: TlsKey = None,
     json: common.Json = False,
@@ -202,7 +222,7 @@ def serve(
     ctx = common.use(json=json, quiet=quiet)
     log = None if quiet or json else (lambda line: ctx.out.info(line))
     options = _options(host, port, cdn_port, render_status, sse, silent_rate, seed, edit_seconds, render_seconds,
-                       keepalive_seconds, credits, fault, data_dir, free_plan, log)  # fmt: skip
+                       keepalive_seconds, credits, fault, data_dir, free_plan, log, download)  # fmt: skip
     options.tls_cert, options.tls_key = _tls_files(tls_cert, tls_key)
     emu = _start(options)
     stop = threading.Event()
@@ -242,6 +262,7 @@ def exec_(
     fault: Faults = None,
     data_dir: DataDir = None,
     free_plan: FreePlan = False,
+    download: DownloadOpt = DownloadFlavor.file,
 ) -> None:
     """Start an emulator on free loopback ports, run CMD with NEMO_API_URL and NEMO_WEB_URL pointing at it
     and a throwaway NEMO_CONFIG_DIR (also NEMO_EMULATOR_URL and NEMO_EMULATOR_CDN_URL), stop it, and exit
@@ -252,7 +273,7 @@ def exec_(
     import tempfile
 
     options = _options(host, port, cdn_port, render_status, sse, silent_rate, seed, edit_seconds, render_seconds,
-                       keepalive_seconds, credits, fault, data_dir, free_plan)  # fmt: skip
+                       keepalive_seconds, credits, fault, data_dir, free_plan, download=download)  # fmt: skip
     config_dir = tempfile.mkdtemp(prefix="nemo-config-")
     emu = None
     try:

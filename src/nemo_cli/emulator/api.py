@@ -131,14 +131,25 @@ class Api:
             raise Refused(f"render {render.id} already {render.status}; nothing to cancel", status=409)
         return json_response(200, self.render_doc(render))
 
-    # 10. download fallback
+    # 10. download fallback: the file itself, or (as some deployments answer) JSON with a signed link
     async def render_download(self, request: Any) -> Any:
-        from starlette.responses import FileResponse
+        from starlette.responses import FileResponse, HTMLResponse
+
+        from nemo_cli.emulator.cdn import signed_url
 
         token = self.auth(request, "read")
         render = self.world.render(request.path_params["rid"], token.user_id)
         if render.status != "completed" or render.path is None or not render.path.is_file():
             raise Refused(f"render {render.id} is {render.status}, not completed", status=409)
+        flavor = self.svc.options.download_flavor
+        if flavor == "json":
+            return json_response(200, ok({"url": signed_url(self.svc, "renders", render.path.name)}))
+        if flavor == "json-error":
+            message = "the download link could not be issued; try again later"
+            return json_response(200, {"success": False, "message": message, "error": message})
+        if flavor == "html":
+            page = "<!DOCTYPE html><html><head><title>Sign in</title></head><body><h1>Sign in to continue</h1></body></html>"
+            return HTMLResponse(page)
         return FileResponse(render.path, media_type="video/mp4", filename=f"{render.id}.mp4")
 
     def render_doc(self, render: Render) -> dict[str, Any]:

@@ -2,19 +2,48 @@
 
 - `GET|HEAD /f/<renders|uploads>/<name>`: the file, with Range / If-Range (ETag, Last-Modified);
 - `GET|HEAD /r/<renders|uploads>/<name>`: 302 to the /f/ path (for clients' redirect handling);
+- a signed link (`?expires=…&signature=…`, as the download fallback hands out in its JSON flavor) is
+  checked: a wrong signature or a past expiry gets HTTP 403;
 - any request carrying an `Authorization` header: HTTP 403 (a token must never travel here).
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
 
 if TYPE_CHECKING:
     from nemo_cli.emulator.server import Service
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 KINDS = ("renders", "uploads")
+LINK_SECONDS = 3600
+
+
+def signed_url(svc: "Service", kind: str, name: str) -> str:
+    """A CDN link to one file that lives LINK_SECONDS, signed with the emulator's secret."""
+    expires = str(int(svc.world.now()) + LINK_SECONDS)  # the service's clock (POST /_emulator/clock moves it)
+    query = urlencode({"expires": expires, "signature": _signature(svc, kind, name, expires)})
+    return f"{svc.cdn_url}/f/{kind}/{name}?{query}"
+
+
+def _signature(svc: "Service", kind: str, name: str, expires: str) -> str:
+    return hmac.new(svc.link_secret, f"{kind}/{name}:{expires}".encode(), hashlib.sha256).hexdigest()
+
+
+def _bad_signature(svc: "Service", request: Any, kind: str, name: str) -> str | None:
+    query = request.query_params
+    if "signature" not in query and "expires" not in query:
+        return None  # a plain result URL
+    expires = query.get("expires", "")
+    if not hmac.compare_digest(query.get("signature", "").encode(), _signature(svc, kind, name, expires).encode()):
+        return "the link's signature does not match"
+    if not expires.isdigit() or int(expires) < svc.world.now():
+        return "the link has expired"
+    return None
 
 
 def build(svc: "Service") -> Any:
@@ -28,6 +57,9 @@ def build(svc: "Service") -> Any:
         kind, name = request.path_params["kind"], request.path_params["name"]
         if kind not in KINDS or not _NAME.match(name) or not (svc.data_dir / kind / name).is_file():
             return PlainTextResponse("404 Not Found\n", status_code=404)
+        bad = _bad_signature(svc, request, kind, name)
+        if bad is not None:
+            return PlainTextResponse(f"403 Forbidden: {bad}\n", status_code=403)
         return None
 
     async def serve(request: Any) -> Any:

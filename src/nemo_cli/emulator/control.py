@@ -45,6 +45,7 @@ def build(svc: "Service") -> Any:
                 "web_url": svc.web_url,
                 "render_flavor": opts.render_flavor,
                 "sse_flavor": opts.sse_flavor,
+                "download_flavor": opts.download_flavor,
                 "silent_rate": opts.silent_rate,
                 "edit_seconds": opts.edit_seconds,
                 "render_seconds": opts.render_seconds,

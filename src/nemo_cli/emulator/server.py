@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import secrets
 import shutil
 import socket
 import tempfile
@@ -27,6 +28,7 @@ from nemo_cli.emulator.world import World
 
 RENDER_FLAVORS = ("nested", "top")
 SSE_FLAVORS = ("adk", "typed")
+DOWNLOAD_FLAVORS = ("file", "json", "json-error", "html")
 
 
 @dataclass
@@ -46,6 +48,9 @@ class Options:
     faults: list[Fault] = field(default_factory=list)  # standing faults (with rates)
     free_plan: bool = False  # new users are on the free plan: renders get HTTP 402
     cdn_redirect: bool = False  # result URLs point at the CDN's redirecting path (/r/…), for redirect tests
+    # the download fallback answers with: "file" (the MP4), "json" (a signed CDN link in the API envelope),
+    # "json-error" (an error envelope with HTTP 200) or "html" (an HTML page with HTTP 200)
+    download_flavor: str = "file"
     ip_limit: int | None = None  # anonymous tokens per IP per week (None: no limit)
     max_upload_bytes: int = 500 * 1024 * 1024
     url_clip_seconds: float = 5.0  # the generated clip a URL upload becomes
@@ -59,6 +64,8 @@ class Options:
             raise ValueError(f"render_flavor must be one of {RENDER_FLAVORS}")
         if self.sse_flavor not in SSE_FLAVORS:
             raise ValueError(f"sse_flavor must be one of {SSE_FLAVORS}")
+        if self.download_flavor not in DOWNLOAD_FLAVORS:
+            raise ValueError(f"download_flavor must be one of {DOWNLOAD_FLAVORS}")
 
 
 @dataclass
@@ -92,6 +99,7 @@ class Service:
         self.faults = FaultBook(options.faults, seed=options.seed)
         self.rng = random.Random(options.seed)
         self.rng_lock = threading.Lock()
+        self.link_secret = secrets.token_bytes(16)  # signs the CDN links the download fallback hands out
         self.renderer = Renderer(self.world, data_dir / "renders", options)
         self.requests: list[Record] = []
         self.url = self.cdn_url = self.web_url = ""
