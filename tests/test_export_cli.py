@@ -19,7 +19,7 @@ from nemo_cli.store import Store
 APP = nemo_app.build()
 TOKEN = "nmv_usr_stubtoken987654"
 SID = "5529798706024415232"
-VIDEO = bytes(range(256)) * 4000
+VIDEO = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + bytes(range(256)) * 4000  # an MP4's head: nothing else is saved
 DRAFT = {"t": [{"tt": 0, "sg": [{"d": 5000, "x-undocumented": [1, 2]}], "zz": "kept"}], "d": 5000}
 RENDER_ID = re.compile(r"^render_\d{13}_[0-9a-f]{8}$")
 

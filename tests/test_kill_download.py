@@ -28,7 +28,7 @@ from pause_points import paused_at
 
 TOKEN = "nmv_usr_killtest0123456789"
 RENDER = "render_1700000000000_abcdef01"
-DATA = os.urandom(6 * 1024 * 1024 + 321)
+DATA = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + os.urandom(6 * 1024 * 1024 + 321)  # an MP4's head
 
 
 class Handler(BaseHTTPRequestHandler):

@@ -160,7 +160,7 @@ def deliver(ctx: "Context", status: "RenderStatus", dest: Destination, resume: s
         from nemo_cli.api.download import check_target
 
         check_target(path, dest.force)
-        target = FileTarget(path, force=dest.force, sha256=ctx.out.json_mode)  # the hash is for the --json record
+        target = FileTarget(path, force=dest.force, sha256=ctx.out.json_mode, mp4=True)  # the hash is for the --json record
     prior = known(ctx, render_id)
     label = "stdout" if dest.stdout else target.path.name
     with ctx.out.progress(f"downloading {label}", None) as bar:
@@ -174,6 +174,7 @@ def deliver(ctx: "Context", status: "RenderStatus", dest: Destination, resume: s
             progress=lambda done, total: bar.update(completed=done, total=total),
             attempts=max(1, int(ctx.settings.retries)),
             backoff=float(ctx.settings.retry_backoff),
+            mp4=True,  # renders are MP4s: nothing else is ever saved under the video's name
         )
         try:
             result = fetch.run()

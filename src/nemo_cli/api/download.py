@@ -5,7 +5,14 @@ Sources, in order:
    all, with redirects followed by hand (so no redirect can ever carry the token anywhere);
 2. the API's download endpoint (`/api/render/proxy/<id>/download`), through the Transport with
    Authorization, when the result URL cannot be fetched. If it redirects, the redirect is followed by the
-   CDN client, again without the token.
+   CDN client, again without the token. Deployments differ: some answer this route with JSON holding a
+   signed link (`url`, `outputUrl`, `output.url`, under `data` or not). That link is followed the same
+   way, without the token; a JSON error envelope (even with HTTP 200) is reported as its error.
+
+With `mp4=True` nothing but an MP4 is ever saved: a body whose first bytes are not an MP4's (`ftyp`
+first, see nemo_cli.mp4) is refused before a byte of it is written, and the `.part` is checked again
+before its rename (a resumed transfer). A refused body removes the `.part`, so no later resume appends to
+junk, and the error says what came instead ("the service sent an HTML page instead of the video").
 
 A file target is written to `PATH.part`, fsynced and renamed into place only when complete and of the
 announced size. A cut transfer resumes from the `.part` with `Range`, guarded by `If-Range` so a file
@@ -36,9 +43,13 @@ from nemo_cli import errors
 from nemo_cli.api import http as http_mod
 from nemo_cli.api.direct import DirectTransport
 from nemo_cli.durable import fsync_dir, pause_point
+from nemo_cli.mp4 import HEAD_BYTES, head_is_mp4
 
 MAX_REDIRECTS = 5
 _REDIRECTS = (301, 302, 303, 307, 308)
+MAX_JSON = 1 << 20  # a JSON reply from the download endpoint larger than this holds no mere link
+_LINK_KEYS = ("url", "outputUrl", "output_url", "signedUrl", "signed_url", "downloadUrl", "download_url")
+_BINARY_TYPES = ("video/", "audio/", "application/octet-stream", "binary/")
 
 
 class Cut(Exception):
@@ -47,6 +58,10 @@ class Cut(Exception):
 
 class Misplaced(Exception):
     """A 416, a range the server placed elsewhere, a .part that changed under us: start over from zero."""
+
+
+class NotVideo(Exception):
+    """The body is not an MP4; the message says what it is instead ("an HTML page")."""
 
 
 @dataclass
@@ -111,12 +126,13 @@ class Target(Protocol):
 class FileTarget:
     """`PATH.part`, renamed to PATH once complete. Without `force`, an existing PATH is never replaced."""
 
-    def __init__(self, path: Path, *, force: bool = False, sha256: bool = False) -> None:
+    def __init__(self, path: Path, *, force: bool = False, sha256: bool = False, mp4: bool = False) -> None:
         self.path = path
         self.part = path.with_name(path.name + ".part")
         self.name = str(path)
         self.force = force
         self.sha256 = sha256
+        self.mp4 = mp4  # refuse to rename anything but an MP4 into place
         self._fh: IO[bytes] | None = None
         self._hasher: _Hasher | None = None
         self._size = 0
@@ -183,9 +199,23 @@ class FileTarget:
         self._fh = None
         digest = self._hasher.hexdigest()
         self._hasher = None
+        if self.mp4:
+            self._check_mp4()
         pause_point("part-place")  # complete and fsynced, not yet under its real name
         self._place()
         return self._size, digest
+
+    def _check_mp4(self) -> None:
+        """The whole .part, before its rename: its head must be an MP4's (a resumed transfer's head came
+        from an earlier run)."""
+        try:
+            fd = os.open(self.part, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+            with os.fdopen(fd, "rb") as fh:
+                head = fh.read(HEAD_BYTES)
+        except OSError as exc:
+            raise errors.BadInput(f"cannot read {self.part}: {exc.strerror}") from None
+        if not head_is_mp4(head, complete=True):
+            raise NotVideo(describe(head, ""))
 
     def _place(self) -> None:
         if self.force:
@@ -340,8 +370,38 @@ def _log_response(response: httpx.Response) -> None:
     sys.stderr.write(f"debug: < {response.status_code} {response.reason_phrase}\n")
 
 
+class Body:
+    """A response whose first bytes can be looked at before any of them is written."""
+
+    def __init__(self, response: httpx.Response) -> None:
+        self.response = response
+        self.status_code = response.status_code
+        self.headers = response.headers
+        self.ended = False
+        self._chunks = response.iter_bytes()
+        self._ahead: list[bytes] = []
+        self._size = 0
+
+    def peek(self, size: int) -> bytes:
+        """At least `size` bytes from the start (fewer only when the body is shorter); nothing is lost."""
+        while self._size < size and not self.ended:
+            chunk = next(self._chunks, None)
+            if chunk is None:
+                self.ended = True
+            elif chunk:
+                self._ahead.append(chunk)
+                self._size += len(chunk)
+        return b"".join(self._ahead)
+
+    def __iter__(self) -> Iterator[bytes]:
+        while self._ahead:
+            yield self._ahead.pop(0)
+        if not self.ended:
+            yield from self._chunks
+
+
 @contextmanager
-def _open_cdn(client: httpx.Client, url: str, headers: dict[str, str]) -> Iterator[httpx.Response]:
+def _open_cdn(client: httpx.Client, url: str, headers: dict[str, str]) -> Iterator[Body]:
     for _ in range(MAX_REDIRECTS + 1):
         if urlsplit(url).scheme not in ("http", "https"):
             raise Refused(f"not an http(s) URL: {http_mod.redact(url)}")
@@ -357,7 +417,7 @@ def _open_cdn(client: httpx.Client, url: str, headers: dict[str, str]) -> Iterat
         try:
             if response.status_code >= 400 and response.status_code != 416:
                 raise Refused(f"HTTP {response.status_code}")
-            yield response
+            yield Body(response)
         finally:
             response.close()
         return
@@ -365,7 +425,7 @@ def _open_cdn(client: httpx.Client, url: str, headers: dict[str, str]) -> Iterat
 
 
 @contextmanager
-def _open_api(client: Any, cdn: httpx.Client, render_id: str, headers: dict[str, str]) -> Iterator[httpx.Response]:
+def _open_api(client: Any, cdn: httpx.Client, render_id: str, headers: dict[str, str]) -> Iterator[Body]:
     transport = client.http
     with ExitStack() as stack:
         try:
@@ -373,18 +433,104 @@ def _open_api(client: Any, cdn: httpx.Client, render_id: str, headers: dict[str,
                 transport.send("GET", client.download_path(render_id), stream=True, headers=headers)
             )
         except errors.NemoError as exc:
-            if exc.status == 416:
-                response = httpx.Response(416)
-            elif type(exc) in (errors.NemoError, errors.NetworkError):  # 404, 5xx, no connection
-                raise Refused(str(exc)) from None
-            else:
-                raise  # the token, the plan, a rate limit: the user must hear about these as they are
+            if exc.status != 416:
+                raise _refused(exc) from None
+            response = httpx.Response(416)
         location = response.headers.get("location")
-        if response.status_code not in _REDIRECTS or not location:
-            yield response
-            return
-    with _open_cdn(cdn, urljoin(transport.base_url + "/", location), headers) as redirected:
-        yield redirected  # the redirect is followed without the token
+        if response.status_code in _REDIRECTS and location:
+            follow = location
+        else:
+            body = Body(response)
+            try:
+                link = _json_link(transport, body)
+            except errors.NemoError as exc:
+                raise _refused(exc) from None
+            if link is None:
+                yield body
+                return
+            follow = link
+    with _open_cdn(cdn, urljoin(transport.base_url + "/", follow), headers) as linked:
+        yield linked  # a redirect or a signed link is followed without the token
+
+
+def _refused(exc: errors.NemoError) -> Exception:
+    """The download endpoint's error: one the user must hear as it is (the token, the plan, a rate limit,
+    a session or credits) stays itself; a 404, a 5xx, a failed connection or an error the service gave no
+    type to makes the endpoint a source that failed."""
+    if type(exc) in (errors.NemoError, errors.NetworkError):
+        return Refused(str(exc))
+    return exc
+
+
+def _json_link(transport: Any, body: Body) -> str | None:
+    """The link in a JSON reply of the download endpoint; None when the reply is not JSON (the file
+    itself). An error envelope raises its error, even with HTTP 200; JSON without a link is Refused."""
+    if body.status_code != 200:
+        return None  # a 206 is a range of the file; a 416 or a redirect holds nothing to read
+    ctype = body.headers.get("content-type", "").lower()
+    head = body.peek(64)
+    if head_is_mp4(head, body.ended):
+        return None  # the video itself, whatever its label says
+    if "json" not in ctype:
+        if ctype.startswith(_BINARY_TYPES) or not head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith((b"{", b"[")):
+            return None
+    raw = body.peek(MAX_JSON + 1)
+    if len(raw) > MAX_JSON:
+        raise Refused("it sent a JSON reply too large to hold a link")
+    reply = httpx.Response(body.status_code, headers={"content-type": "application/json"}, content=raw)
+    try:
+        data = transport.unwrap(reply)  # an error envelope raises its error, whatever the HTTP status
+    except errors.NemoError as exc:
+        if type(exc) is errors.NemoError and exc.code is None:  # {"success": false, …} with HTTP 200
+            said = http_mod._message(http_mod.decode(reply))  # the envelope's own message fields
+            raise Refused(f"it answered with an error{': ' + said if said else ''}") from None
+        raise
+    link = _link(data)
+    if link is None:
+        raise Refused("its JSON reply holds no link to the video")
+    return link
+
+
+def _link(data: Any, depth: int = 0) -> str | None:
+    """A link to the file in a JSON reply's payload: `url`, `outputUrl`, `output.url` and their kin, at the
+    top or under `data` / `output` (or the payload is the link itself). Absolute or relative to the API."""
+    if isinstance(data, str):
+        text = data.strip()
+        return text if text.startswith(("http://", "https://", "/")) else None
+    if not isinstance(data, dict) or depth > 3:
+        return None
+    for key in _LINK_KEYS:
+        found = _link(data.get(key), depth + 1) if isinstance(data.get(key), str) else None
+        if found:
+            return found
+    for key in ("output", "data", "result"):
+        found = _link(data.get(key), depth + 1)
+        if found:
+            return found
+    return None
+
+
+def describe(head: bytes, content_type: str) -> str:
+    """What a body that is not an MP4 is, from its first bytes: "an HTML page", "a JSON reply"…"""
+    ctype = content_type.lower()
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    low = text[:1024].lower()
+    if not head:
+        return "an empty reply"
+    if "html" in ctype or low.startswith((b"<!doctype html", b"<html")) or b"<html" in low or b"<body" in low:
+        return "an HTML page"
+    if "json" in ctype or low.startswith((b"{", b"[")):
+        return "a JSON reply"
+    if "xml" in ctype or low.startswith(b"<?xml"):
+        return "an XML document"
+    try:
+        line = text[:200].decode("utf-8").splitlines()[0] if text else ""
+    except (UnicodeDecodeError, IndexError):
+        line = None
+    if line is not None and line.isprintable():
+        shown = line if len(line) <= 60 else line[:60] + "…"
+        return f'a text reply ("{http_mod.redact(shown)}")'
+    return "data that is not an MP4" + (f" (labelled {content_type})" if content_type else "")
 
 
 def _reason(exc: Exception) -> str:
@@ -438,6 +584,7 @@ class Fetch:
         attempts: int = 3,
         backoff: float = 0.5,
         sleep: Callable[[float], None] = time.sleep,
+        mp4: bool = False,
     ) -> None:
         self.client = client
         self.render_id = render_id
@@ -449,6 +596,7 @@ class Fetch:
         self.attempts = attempts
         self.backoff = backoff
         self.sleep = sleep
+        self.mp4 = mp4  # nothing but an MP4 is written (see the module's notes)
 
     def run(self) -> Result:
         cdn = cdn_client(self.client.http.config)
@@ -483,7 +631,8 @@ class Fetch:
                 self.target.discard()  # nothing to check the kept bytes against: they cannot be trusted
                 have = 0
             try:
-                with opener(headers) as response:
+                with opener(headers) as body:
+                    response = body.response
                     if response.status_code == 416:
                         raise Misplaced("HTTP 416 for a range that should fit")
                     start, total = _placement(response)
@@ -491,17 +640,24 @@ class Fetch:
                         raise Refused(f"HTTP {response.status_code}")
                     if start != have and start != 0:
                         raise Misplaced(f"the server sent bytes from {start}, not {have}")
+                    if self.mp4 and start == 0:
+                        _check_mp4(body)  # before a byte is written anywhere
                     self._remember(_validator(response))
                     self.target.begin(start, total)
                     done = start
                     self.progress(done, total)
-                    for chunk in response.iter_bytes():
+                    for chunk in body:
                         self.target.write(chunk)
                         done += len(chunk)
                         self.progress(done, total)
                     size, digest = self.target.finish(None if _encoded(response) else total)
                     self._remember(None)
                     return Result(self.target.name, size, digest, name, start)
+            except NotVideo as exc:
+                # not the video: nothing of it is kept, and a .part it would have continued goes too
+                self.target.discard()
+                self._remember(None)
+                raise Refused(f"the service sent {exc} instead of the video") from None
             except Misplaced as exc:
                 if restarts:  # start over once, never loop on it
                     raise Refused(str(exc)) from None
@@ -519,6 +675,15 @@ class Fetch:
         if validator != self.validator:
             self.validator = validator
             self.remember(validator)
+
+
+def _check_mp4(body: Body) -> None:
+    """A body from its first byte: its head must be an MP4's, else NotVideo says what it is."""
+    head = body.peek(8)
+    while (verdict := head_is_mp4(head, body.ended)) is None:
+        head = body.peek(len(head) + 1)
+    if not verdict:
+        raise NotVideo(describe(head, body.headers.get("content-type", "")))
 
 
 def _encoded(response: httpx.Response) -> bool:
