@@ -86,7 +86,9 @@ def submit(
             continue
         started.id = started.id or render_id
         path = str(dest.path(started.id)) if dest is not None and not dest.stdout else None
-        record(ctx, started.id, session=session_id, created=now_iso(), status=started.status, output=path)
+        # what was asked of the picture, to compare with the file that comes back
+        asked = {k: output.get(k) for k in ("resolution", "fps")}
+        record(ctx, started.id, session=session_id, created=now_iso(), status=started.status, output=path, **asked)
         return started
     raise AssertionError("unreachable")
 
@@ -188,6 +190,42 @@ def deliver(ctx: "Context", status: "RenderStatus", dest: Destination, resume: s
         ctx.out.info("fetched from the API's download endpoint (the result URL could not be fetched)")
     record(ctx, render_id, output=None if dest.stdout else result.path, bytes=result.bytes, sha256=result.sha256)
     return result
+
+
+def examine(ctx: "Context", render_id: str, path: str) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """The saved video's size and frame rate, read from its MP4 header, and how they differ from the
+    size and rate asked for at submit (None when nothing was asked or nothing differs). A difference is
+    said in a warning: the service may render at its own size or rate whatever the request said."""
+    from nemo_cli import mp4
+
+    video = mp4.probe(path)
+    if video is None:
+        return None, None
+    asked = known(ctx, render_id)
+    mismatch: dict[str, Any] = {}
+    size, fps = asked.get("resolution"), asked.get("fps")
+    if isinstance(size, str) and video.width and video.height and not _size_matches(size, video.width, video.height):
+        mismatch["size"] = {"asked": size, "got": video.size}
+    if _number(fps) and video.fps and abs(video.fps - float(fps)) > 0.01 * float(fps):
+        mismatch["fps"] = {"asked": fps, "got": video.public()["fps"]}
+    if mismatch:
+        said = [f"{m['got']}, not {m['asked']}" for m in [mismatch.get("size")] if m]
+        said += [f"{m['got']} fps, not {m['asked']}" for m in [mismatch.get("fps")] if m]
+        ctx.out.warn(f"the video differs from what was asked: {'; '.join(said)}")
+    return video.public(), mismatch or None
+
+
+def _size_matches(asked: str, width: int, height: int) -> bool:
+    """`1080p`/`720p` name the short side (either orientation); `WxH` is exact."""
+    value = asked.strip().lower()
+    if value.endswith("p") and value[:-1].isdigit():
+        return min(width, height) == int(value[:-1])
+    match = re.fullmatch(r"(\d+)x(\d+)", value)
+    return match is None or (int(match.group(1)), int(match.group(2))) == (width, height)
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0
 
 
 def resume_command(ctx: "Context", render_id: str, dest: Destination | None) -> str:

@@ -186,6 +186,8 @@ def _deliver(ctx: "Context", final: "RenderStatus", dest: "Destination | None", 
     if result is not None:
         doc.update(path=result.path, bytes=result.bytes, sha256=result.sha256)
         ctx.out.info(f"saved {'to stdout' if result.path == '-' else result.path} ({result.bytes / 1e6:.1f} MB)")
+        video, mismatch = renders.examine(ctx, render_id, result.path) if result.path != "-" else (None, None)
+        doc.update(video=video, mismatch=mismatch)
     elif final.url is None:
         ctx.out.info(f"no result URL given: `nemo export download {render_id} -o PATH` fetches it from the API")
     if link:
