@@ -199,7 +199,8 @@ def test_sessions_state_and_claim_tokens(emulator, api):
         reply = client.call("GET", f"/api/state/nemo_agent/me/{path_sid}/latest")
         assert reply.status_code == 200 and reply.json()["code"] == 1002
     assert api.call("GET", f"/api/state/other_app/me/{sid}/latest").status_code == 404
-    claim = api.data("POST", "/api/auth/claim-token", json={"task_id": None, "session_id": sid})
+    task = api.data("GET", f"/api/state/nemo_agent/me/{sid}/latest")["task_id"]  # a null task id is refused
+    claim = api.data("POST", "/api/auth/claim-token", json={"task_id": task, "session_id": sid})
     assert claim["claim_token"].startswith("clm_") and claim["expires_in"] == 604800
     page = httpx.get(f"{emulator.web_url}/workspace/claim", params={"ct": claim["claim_token"]})
     assert page.status_code == 200 and sid in page.text
