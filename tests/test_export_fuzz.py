@@ -18,6 +18,7 @@ from nemo_cli.errors import EXIT_CODES
 
 DOCUMENTED = {code for code, _, _ in EXIT_CODES}
 TOKEN = "nmv_usr_fuzzfuzzfuzz9876"
+MP4_HEAD = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom"  # a video the download check accepts
 
 values = st.recursive(
     st.one_of(st.none(), st.booleans(), st.integers(-5, 200), st.floats(allow_nan=True), st.text(max_size=12),
@@ -62,7 +63,7 @@ def test_any_status_reply_gives_a_documented_outcome(env, monkeypatch, reply, co
 
     def handler(request: httpx.Request) -> httpx.Response:
         if request.url.host == "cdn.test" or request.url.path.endswith("/download"):
-            return httpx.Response(200, content=b"video")
+            return httpx.Response(200, content=MP4_HEAD)
         if request.url.path == "/api/auth/claim-token":
             return httpx.Response(200, json={"code": 0, "data": {"claim_token": "clm_x"}})
         return httpx.Response(code, content=body, headers={"content-type": "application/json"})
