@@ -18,6 +18,7 @@ COMMANDS = [
     "credits",
     "export",
     "config",
+    "doctor",
     "completion",
     "emulator",
 ]
