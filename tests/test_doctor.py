@@ -342,3 +342,16 @@ def test_plain_http_to_another_host_is_a_warning(service, monkeypatch):
     monkeypatch.setenv("NEMO_TOKEN", USER_TOKEN)
     done = nemo("doctor")
     assert rows(done.stdout)["tls"] == ("warn", "not used: http://api.test is plain http, so the token crosses the network unencrypted")
+
+
+def test_a_hand_broken_token_table_fails_the_token_check_only(emulator, isolated_env):
+    isolated_env.mkdir(parents=True, exist_ok=True)
+    (isolated_env / "config.toml").write_text('[profiles.default]\ntoken = "not a table"\n')
+    (isolated_env / "config.toml").chmod(0o600)
+    done = emulator.nemo("doctor")
+    clean(done)
+    assert done.returncode == 12
+    found = rows(done.stdout)
+    assert found["token"][0] == "fail" and "[token] of profile 'default' should be a table" in found["token"][1]
+    assert found["store"][0] == found["api"][0] == "ok"
+    assert error_lines(done) == ["error: 1 of 9 checks failed: token"]

@@ -93,9 +93,15 @@ def run(ctx: "Context") -> list[Check]:
     checks.append(tls(client.http.config.get("ca_bundle"), api_url, probe))
     api_check = api(api_url, probe)
     checks.append(api_check)
-    token_check, token = check_token(ctx, api_check.status != "fail")
+    try:
+        token_check, token = check_token(ctx, api_check.status != "fail")
+    except errors.ConfigError as exc:  # a hand-broken [token] table in the store
+        token_check, token = fail("token", exc), None
     checks.append(token_check)
-    checks.append(session(ctx, token if token_check.status == "ok" else None))
+    try:
+        checks.append(session(ctx, token if token_check.status == "ok" else None))
+    except errors.ConfigError as exc:  # a hand-broken [session] table
+        checks.append(fail("session", exc))
     checks.append(clock(probe))
     checks.append(emulator())
     return checks
