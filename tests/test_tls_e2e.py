@@ -141,15 +141,8 @@ def test_a_broken_ssl_cert_file_is_a_configuration_error_naming_it(tls_emulator,
     assert tls_emulator.requests == []
 
 
-# -- the ca_bundle setting ---------------------------------------------------------------------------------
-# The API client takes the CA bundle from its transport configuration ("ca_bundle"), which context.py builds
-# from the settings; until context.py passes the setting on, these fail (strict xfail: they must be unmarked
-# then). download.py's CDN client needs the same: DirectTransport(connect, read, ca_bundle=...).
+# -- the ca_bundle setting: the API client and the CDN client both verify with it -------------------------
 
-needs_context = pytest.mark.xfail(strict=True, reason="context._transport_config does not pass the ca_bundle setting yet")
-
-
-@needs_context
 def test_ca_bundle_from_the_environment_wins_over_ssl_cert_file(tls_emulator, test_ca, tmp_path):
     import trustme
 
@@ -159,14 +152,12 @@ def test_ca_bundle_from_the_environment_wins_over_ssl_cert_file(tls_emulator, te
     assert out.exists()
 
 
-@needs_context
 def test_ca_bundle_from_the_store(tls_emulator, test_ca, tmp_path):
     assert tls_emulator.nemo("config", "set", "ca_bundle", test_ca.ca).returncode == 0
     out = run_the_pipeline(tls_emulator, tmp_path, certifi_only())
     assert out.exists()
 
 
-@needs_context
 def test_a_missing_ca_bundle_names_the_variable_it_came_from(tls_emulator, tmp_path):
     done = tls_emulator.nemo("auth", env=certifi_only(NEMO_CA_BUNDLE=str(tmp_path / "nope.pem")))
     assert done.returncode == 12

@@ -119,6 +119,7 @@ class Context:
             raise
         with self.store.edit() as prof:
             prof.set_token(data.token, "anonymous", data.expires_at, data.user_id)
+        self.granted = data  # what the service said it granted (credits, expires_at), for `nemo auth` to tell
         return data.token
 
     # -- the API --------------------------------------------------------------------------------
@@ -140,6 +141,7 @@ class Context:
             "rate_limit_wait": s.rate_limit_wait,
             "debug": self.debug,
             "web_url": s.web_url,
+            "ca_bundle": s.ca_bundle or None,
         }
 
     @cached_property
