@@ -24,9 +24,7 @@ APP = nemo_app.build()
 TOKEN = "nmv_usr_stubtoken987654"
 SID = "5529798706024415232"
 STATE_PATH = f"/api/state/nemo_agent/me/{SID}/latest"
-FIXTURES = Path("/work/shared/fixtures/sse")
-if not FIXTURES.is_dir():
-    FIXTURES = Path(__file__).parent / "fixtures" / "sse"
+from recordings import SSE as FIXTURES
 
 VIDEO = {"id": "trk_video", "tt": 0, "m": {"title": "city"}, "sg": [{"id": "s1", "st": 0, "d": 10000}]}
 TITLE = {"id": "trk_title", "tt": 7, "sg": [{"id": "s2", "st": 0, "d": 3000, "m": {"text": "Sunset Run"}}]}

@@ -13,9 +13,7 @@ from nemo_cli import edit_flow
 from nemo_cli.api import sse
 from nemo_cli.output import Output, Terminal
 
-FIXTURES = Path("/work/shared/fixtures/sse")
-if not FIXTURES.is_dir():
-    FIXTURES = Path(__file__).parent / "fixtures" / "sse"
+from recordings import SSE as FIXTURES
 
 
 def play(name: str | bytes, *, json_mode: bool = False, quiet: bool = False, verbose: bool = False, tty: bool = False):

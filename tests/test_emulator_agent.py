@@ -12,9 +12,7 @@ from nemo_cli import recipes
 from nemo_cli.emulator import events
 from nemo_cli.emulator.agent import ToolStep, Turn, parse_time, respond
 
-FIXTURES = Path("/work/shared/fixtures/sse")
-if not FIXTURES.is_dir():  # the recordings also live next to the repo when it is checked out on its own
-    FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "sse"
+from recordings import SSE as FIXTURES
 
 
 # -- a session state in the emulator's draft format -------------------------------------------------------

@@ -389,9 +389,7 @@ def test_the_silent_edit_diff_and_summaries_never_fail(before, after, same_draft
 
 # -- /run_sse byte streams through `nemo edit` --------------------------------------------------------------
 
-FIXTURES = Path("/work/shared/fixtures/sse")
-if not FIXTURES.is_dir():
-    FIXTURES = Path(__file__).parent / "fixtures" / "sse"
+from recordings import SSE as FIXTURES
 RECORDED = [p.read_bytes() for p in sorted(FIXTURES.glob("*.sse"))] or [b""]
 
 

@@ -11,9 +11,7 @@ import pytest
 
 from nemo_cli.api import sse
 
-FIXTURES = Path("/work/shared/fixtures/sse")
-if not FIXTURES.is_dir():  # a checkout elsewhere: the same files may sit next to the tests
-    FIXTURES = Path(__file__).parent / "fixtures" / "sse"
+from recordings import SSE as FIXTURES
 
 
 def fixture(name: str) -> bytes:
