@@ -390,10 +390,11 @@ def test_dash_and_json_do_not_mix(service):
 
 def test_list_status_download_cancel(service, tmp_path):
     rid = nemo("export", "-q").stdout.strip()
-    listed = nemo("export", "list")
+    listed = nemo("export", "list", "--no-refresh")  # the store only: the stub's render moves on each look
     assert listed.exit_code == 0 and rid in listed.stdout and "pending" in listed.stdout
-    assert json.loads(nemo("export", "list", "--json").stdout)[0]["id"] == rid
-    assert nemo("export", "list", "-q").stdout.split() == [rid]
+    record = json.loads(nemo("export", "list", "--json", "--no-refresh").stdout)[0]
+    assert record["render_id"] == rid and record["id"] == rid  # id: the earlier name, kept as an alias
+    assert nemo("export", "list", "-q", "--no-refresh").stdout.split() == [rid]
 
     first = nemo("export", "status", rid)
     assert first.exit_code == 0 and first.stdout.startswith(f"{rid}: pending")

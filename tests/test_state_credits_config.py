@@ -172,7 +172,7 @@ def test_config_list_shows_every_setting_with_its_origin(service, monkeypatch):
 )
 def test_config_refuses_bad_keys_and_values_without_writing(service, isolated_env, args, message):
     done = nemo(*args)
-    assert done.exit_code == 12 and message in error_lines(done)[0] and done.stdout == ""
+    assert done.exit_code == 2 and message in error_lines(done)[0] and done.stdout == ""  # a usage error: nothing is written
     assert not (isolated_env / "config.toml").exists()
 
 

@@ -62,8 +62,10 @@ class JobRun:
             "files": [str(f) for f in self.job.files],
             "output": str(self.job.output),
             "status": self.state,
-            "session": self.session,
+            "session_id": self.session,
             "resumed": self.resumed,
+            "render_id": self.render,
+            "session": self.session,  # the names of earlier releases, kept for one
             "render": self.render,
             "bytes": self.bytes,
             "failed_step": self.failed_step,
@@ -211,7 +213,7 @@ class Batch:
             doc = json.loads(out)
         except ValueError:
             doc = {}
-        run.render, run.bytes = doc.get("id"), doc.get("bytes")
+        run.render, run.bytes = doc.get("render_id"), doc.get("bytes")
         if run.bytes is None and run.job.output.is_file():
             run.bytes = run.job.output.stat().st_size
         run.finished = time.monotonic()

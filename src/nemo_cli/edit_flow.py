@@ -191,6 +191,8 @@ class _Printer:
             if json_event is not None:
                 self.out.ndjson(self.stamp(json_event))
             return
+        if self.out.quiet:
+            return  # -q prints what changed in the timeline at the end, not the reply
         self.spinner.stop()
         self.out.chunk(text)
 
@@ -562,7 +564,7 @@ def _run(ctx: "Context", instruction: str, opts: Options, before: dict[str, Any]
     outcome.changes = _changes(before, outcome.after)
     if outcome.changes:
         printer.emit({"type": "state_change", "source": "state", "changes": outcome.changes})
-    if outcome.outcome != "reply":
+    if outcome.outcome != "reply" and not ctx.out.quiet:
         _report_changes(ctx, outcome)
     outcome.hints = guitalk.translate(reply)
     for hint in outcome.hints:
@@ -570,13 +572,11 @@ def _run(ctx: "Context", instruction: str, opts: Options, before: dict[str, Any]
     if opts.settle is not None and outcome.after is not None:
         outcome.after, more = _settle(ctx, sid, outcome.after, opts.settle, started + limits.total, printer)
         outcome.changes += more
-        lines = timeline.summary_lines(outcome.after)
-        if not ctx.out.json_mode:
-            if ctx.out.quiet:
-                ctx.out.value(timeline.one_line(outcome.after))
-            else:
-                for line in lines:
-                    ctx.out.line(line)
+        for line in timeline.summary_lines(outcome.after):
+            ctx.out.line(line)
+    if ctx.out.quiet and not ctx.out.json_mode:
+        for change in outcome.changes:  # -q: what changed in the timeline, one a line (nothing if nothing did)
+            ctx.out.value(change)
     credits_after = _credits(ctx) if credits_before is not None else None
     if credits_before is not None and credits_after is not None:
         b, a = credits_before.public(), credits_after.public()
@@ -676,11 +676,7 @@ def _expect_change(outcome: Outcome) -> None:
 def _report_changes(ctx: "Context", outcome: Outcome) -> None:
     """No reply text (a silent edit), or a dropped stream: what changed is the answer, on stdout."""
     out = ctx.out
-    if out.json_mode:
-        return
-    if out.quiet:
-        for change in outcome.changes:
-            out.value(change)
+    if out.json_mode or out.quiet:
         return
     if outcome.outcome == "recovered":
         head = "The connection dropped, but the service went on; what changed:"

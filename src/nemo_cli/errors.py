@@ -55,6 +55,7 @@ class NemoError(Exception):
         code: int | None = None,
         status: int | None = None,
     ) -> None:
+        message = without_repeats(message)
         super().__init__(message)
         self.message = message
         self.hint = hint if hint is not None else self.default_hint
@@ -125,6 +126,19 @@ class NoChange(NemoError):
 
 class Interrupted(NemoError):
     exit_code = 130
+
+
+def without_repeats(message: str) -> str:
+    """A message says each thing once: where our words are followed by the service's saying the same
+    (`session not found: session not found`), the first is dropped (`session not found`)."""
+    parts = message.split(": ")
+    kept = [part for part, after in zip(parts, parts[1:]) if not _restates(after, part)]
+    return ": ".join([*kept, parts[-1]])
+
+
+def _restates(later: str, earlier: str) -> bool:
+    a, b = earlier.strip().lower(), later.strip().lower()
+    return bool(a) and (b == a or (b.startswith(a) and not (b[len(a)].isalnum() or b[len(a)] in "._-/")))
 
 
 def mask(token: str | None) -> str:

@@ -16,6 +16,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import IO, Any, Iterator
 
+from nemo_cli.errors import UsageError
+
 
 # A lone UTF-16 surrogate: JSON may carry one ("\\ud800") and json.loads keeps it, but no stream can encode it
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -86,10 +88,117 @@ class Terminal:
         return self.stdin_tty and self.stderr_tty
 
 
+def _dumps(doc: Any, pretty: bool = False) -> str:
+    if pretty:
+        return _json_text(json.dumps(doc, indent=2, ensure_ascii=False, default=str))
+    return _json_text(json.dumps(doc, ensure_ascii=False, default=str, separators=(",", ":")))
+
+
+def _jq_line(value: Any) -> str:
+    """A jq result as `gh --jq` prints it: a string raw, anything else as compact JSON; one a line."""
+    return (value if isinstance(value, str) else _dumps(value)) + "\n"
+
+
+# -- choosing what --json prints: --json-fields and --jq ------------------------------------------------
+
+JQ_EXTRA = "nemo-cli[jq]"
+
+
+@dataclass
+class Selection:
+    """What `--json-fields FIELDS` and `--jq EXPR` ask of a command's JSON: the keys to keep (in the order
+    given) and a jq program run on the result. Both imply --json. A stream (NDJSON) gets them per event."""
+
+    fields: list[str] | None = None
+    expr: str | None = None
+    program: Any = None  # the compiled jq program
+
+    @staticmethod
+    def parse_fields(text: str) -> list[str]:
+        names = [name.strip() for name in text.split(",")]
+        if not text.strip() or any(not name for name in names):
+            raise UsageError(
+                f"--json-fields takes key names separated by commas, not {text!r}",
+                hint="e.g. --json-fields render_id,status (the README's \"JSON output\" lists each command's keys)",
+            )
+        return list(dict.fromkeys(names))
+
+    @staticmethod
+    def compile(expr: str) -> Any:
+        try:
+            import jq
+        except ImportError:
+            raise UsageError(
+                "--jq needs the jq package, which is not installed",
+                hint=f"install it: pip install '{JQ_EXTRA}' (or pipe --json into a jq program)",
+            ) from None
+        try:
+            return jq.compile(expr)
+        except ValueError as exc:
+            raise UsageError(f"--jq: {_first_line(str(exc))}", hint="the expression is jq's syntax, e.g. --jq '.render_id'") from None
+
+    def pick(self, doc: Any) -> Any:
+        """Only the chosen keys of an object, or of each object of a list; a key the object lacks is null."""
+        if self.fields is None:
+            return doc
+        if isinstance(doc, dict):
+            return {name: doc.get(name) for name in self.fields}
+        if isinstance(doc, list):
+            return [self.pick(item) if isinstance(item, dict) else item for item in doc]
+        return doc
+
+    def missing(self, doc: Any) -> list[str]:
+        """Chosen keys that no object of the document has (most likely a typo)."""
+        objects = [doc] if isinstance(doc, dict) else [d for d in doc if isinstance(d, dict)] if isinstance(doc, list) else []
+        if self.fields is None or not objects:
+            return []
+        return [name for name in self.fields if not any(name in obj for obj in objects)]
+
+    def run(self, doc: Any) -> list[Any]:
+        """The jq program's outputs for one input document."""
+        try:
+            return list(self.program.input_value(doc).all())
+        except ValueError as exc:
+            raise UsageError(f"--jq: {_first_line(str(exc))}", hint=None) from None
+
+
+def _first_line(text: str) -> str:
+    """jq's message without its `jq: error: ` prefix and the source excerpt it adds below."""
+    line = text.strip().splitlines()[0] if text.strip() else "the expression failed"
+    return re.sub(r"^jq: error(?: \(at [^)]*\))?: ", "", line)
+
+
+_requested: dict[str, Any] = {"fields": None, "expr": None, "program": None}
+
+
+def request_fields(value: str | None) -> str | None:
+    """The `--json-fields` option's callback: checked while the command line is parsed (before anything
+    is sent), remembered for the Output the command then builds."""
+    _requested["fields"] = Selection.parse_fields(value) if value is not None else None
+    return value
+
+
+def request_jq(value: str | None) -> str | None:
+    """The `--jq` option's callback: the expression is compiled while the command line is parsed."""
+    _requested["expr"] = value
+    _requested["program"] = Selection.compile(value) if value is not None else None
+    return value
+
+
+def requested() -> Selection | None:
+    if _requested["fields"] is None and _requested["program"] is None:
+        return None
+    return Selection(_requested["fields"], _requested["expr"], _requested["program"])
+
+
 class Output:
-    def __init__(self, terminal: Terminal, *, json_mode: bool = False, quiet: bool = False) -> None:
+    def __init__(
+        self, terminal: Terminal, *, json_mode: bool = False, quiet: bool = False, selection: "Selection | None" = None
+    ) -> None:
         self.terminal = terminal
-        self.json_mode = json_mode
+        # what --json-fields / --jq chose on this command line (they imply --json)
+        self.selection = selection if selection is not None else requested()
+        self.json_mode = json_mode or self.selection is not None
         self.quiet = quiet
 
     # -- stdout: data ---------------------------------------------------------------------------
@@ -104,10 +213,32 @@ class Output:
             self._out(text + "\n")
 
     def json(self, doc: Any) -> None:
-        self._out(_json_text(json.dumps(doc, indent=2, ensure_ascii=False, default=str)) + "\n")
+        """One JSON document; --json-fields keeps only the chosen keys, --jq prints what its program makes."""
+        select = self.selection
+        if select is None:
+            self._out(_dumps(doc, pretty=True) + "\n")
+            return
+        for name in select.missing(doc):
+            self.warn(f"--json-fields: this output has no key {name!r} (it is printed as null)")
+        doc = select.pick(doc)
+        if select.program is None:
+            self._out(_dumps(doc, pretty=True) + "\n")
+            return
+        for value in select.run(doc):
+            self._out(_jq_line(value))
 
     def ndjson(self, doc: Any) -> None:
-        self._out(_json_text(json.dumps(doc, ensure_ascii=False, default=str, separators=(",", ":"))) + "\n")
+        """One event of a stream, one line; --json-fields and --jq apply to each event on its own."""
+        select = self.selection
+        if select is None:
+            self._out(_dumps(doc) + "\n")
+            return
+        doc = select.pick(doc)
+        if select.program is None:
+            self._out(_dumps(doc) + "\n")
+            return
+        for value in select.run(doc):
+            self._out(_jq_line(value))
 
     def chunk(self, text: str) -> None:
         """Streamed text: written and flushed as it arrives, no newline added."""
@@ -186,9 +317,11 @@ class Output:
         )
 
         if unit == "percent":
-            columns = [TaskProgressColumn(), TimeElapsedColumn()]
+            # the time left is the caller's estimate (a note), not rich's: a render's progress comes in
+            # steps from polls, which rich's own speed estimate reads as stalls and bursts
+            columns: list[Any] = [TaskProgressColumn(), TimeElapsedColumn(), TextColumn("{task.fields[note]}")]
         else:
-            columns = [DownloadColumn(), TransferSpeedColumn(), TimeRemainingColumn()]
+            columns = [DownloadColumn(), TransferSpeedColumn(), TimeRemainingColumn(), TextColumn("{task.fields[note]}")]
         bar = RichProgress(
             TextColumn("{task.description}"),
             BarColumn(),
@@ -197,7 +330,7 @@ class Output:
             transient=True,
         )
         with bar:
-            task = bar.add_task(description, total=total)
+            task = bar.add_task(description, total=total, note="")
             yield Progress(bar, task)
 
     @contextmanager
@@ -239,7 +372,15 @@ class Progress:
         if self._bar is not None:
             self._bar.advance(self._task, n)
 
-    def update(self, completed: int | None = None, total: int | None = None, description: str | None = None) -> None:
+    def update(
+        self,
+        completed: float | None = None,
+        total: float | None = None,
+        description: str | None = None,
+        note: str | None = None,
+        refresh: bool = False,
+    ) -> None:
+        """Move the bar; `note` is the text after it (a time left), `refresh` draws it at once."""
         if self._bar is not None:
             kwargs: dict[str, Any] = {}
             if completed is not None:
@@ -248,7 +389,18 @@ class Progress:
                 kwargs["total"] = total
             if description is not None:
                 kwargs["description"] = description
-            self._bar.update(self._task, **kwargs)
+            if note is not None:
+                kwargs["note"] = note
+            self._bar.update(self._task, refresh=refresh, **kwargs)
+
+    def waiting(self, description: str) -> None:
+        """The bar's work is done here and the other side is busy (the service digesting an upload): the
+        bar pulses under `description` instead of sitting at 100%."""
+        if self._bar is not None:
+            for task in self._bar.tasks:
+                if task.id == self._task:
+                    task.total = None  # rich pulses a bar of unknown total; update(total=None) changes nothing
+            self._bar.update(self._task, description=description, note="", refresh=True)
 
 
 class Spinner:

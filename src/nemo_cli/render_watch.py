@@ -163,6 +163,54 @@ class Watch:
         return status, advice, "" if status is not None else "the service failed (HTTP 5xx)"
 
 
+@dataclass
+class Remaining:
+    """The time left that the progress bar shows: Eta's prediction each time the service's progress moves,
+    counted down by the clock between moves (a render reports progress in steps); None before the first
+    prediction or once the progress is unknown."""
+
+    eta: Eta = field(default_factory=Eta)
+    said: tuple[float, float] | None = None  # (when, seconds left) of the last prediction
+
+    def update(self, when: float, progress: float | None) -> float | None:
+        predicted = self.eta.update(when, progress)
+        if predicted is not None:
+            self.said = (when, predicted)
+            return predicted
+        if self.said is None or progress is None:
+            return None
+        at, left = self.said
+        return max(0.0, left - (when - at))
+
+
+def left_text(seconds: float | None) -> str:
+    """`about 1m20s left`, `a few seconds left`, or nothing when there is no estimate."""
+    if seconds is None:
+        return ""
+    if seconds < 5:
+        return "a few seconds left"
+    return f"about {_duration(seconds)} left"
+
+
+@dataclass
+class Limits:
+    """Every setting a render wait reads, read (and so checked) in one go: `export --wait` does it before
+    it submits, so a broken setting stops it before a render is started."""
+
+    schedule: Schedule
+    timeout: float
+    error_grace: float
+
+    @classmethod
+    def of(cls, ctx: "Context", interval: float | None = None, timeout: float | None = None) -> "Limits":
+        s = ctx.settings
+        return cls(
+            schedule=Schedule(s.get("export.poll_min"), s.get("export.poll_max"), interval),
+            timeout=s.get("export.timeout") if timeout is None else timeout,
+            error_grace=s.get("export.error_grace"),
+        )
+
+
 def watch(
     ctx: "Context",
     render_id: str,
@@ -172,25 +220,28 @@ def watch(
     on_update: Callable[["RenderStatus", float], None] | None = None,
     resume: str = "",
 ) -> "RenderStatus":
-    """Follow a render until it completes, fails or is cancelled, showing progress on stderr."""
-    s = ctx.settings
+    """Follow a render until it completes, fails or is cancelled, showing progress on stderr: on a terminal
+    a bar with the service's progress and the time left at its rate, elsewhere a line per change."""
+    limits = Limits.of(ctx, interval, timeout)
     looker = Watch(
         client=ctx.client,
         render_id=render_id,
-        schedule=Schedule(s.get("export.poll_min"), s.get("export.poll_max"), interval),
-        timeout=s.get("export.timeout") if timeout is None else timeout,
-        error_grace=s.get("export.error_grace"),
+        schedule=limits.schedule,
+        timeout=limits.timeout,
+        error_grace=limits.error_grace,
         resume=resume,
     )
     with ctx.out.progress(f"rendering {render_id}", total=100, unit="percent") as bar:
         shown: list[Any] = [None]
+        remaining = Remaining()
 
         def update(status: "RenderStatus", elapsed: float) -> None:
             if on_update is not None:
                 on_update(status, elapsed)
             pct = status.progress if status.progress is not None else (100 if outcome(status) == "completed" else 0)
             if bar.active:
-                bar.update(completed=pct, description=f"rendering {render_id} ({status.status})")
+                left = remaining.update(elapsed, status.progress) if outcome(status) is None else None
+                bar.update(completed=pct, description=f"rendering {render_id} ({status.status})", note=left_text(left), refresh=True)
                 return
             seen = (status.status, int(pct))
             if seen != shown[0]:

@@ -156,13 +156,13 @@ def deliver(ctx: "Context", status: "RenderStatus", dest: Destination, resume: s
     render_id = str(status.id)
     target: Any
     if dest.stdout:
-        target = StreamTarget(sys.stdout.buffer, sha256=ctx.out.json_mode)
+        target = StreamTarget(sys.stdout.buffer, sha256=True)
     else:
         path = dest.path(render_id)
         from nemo_cli.api.download import check_target
 
         check_target(path, dest.force)
-        target = FileTarget(path, force=dest.force, sha256=ctx.out.json_mode, mp4=True)  # the hash is for the --json record
+        target = FileTarget(path, force=dest.force, sha256=True, mp4=True)  # recorded for every download (export list)
     prior = known(ctx, render_id)
     label = "stdout" if dest.stdout else target.path.name
     with ctx.out.progress(f"downloading {label}", None) as bar:
@@ -245,11 +245,14 @@ def resume_command(ctx: "Context", render_id: str, dest: Destination | None) -> 
 
 
 def document(render_id: str, status: "RenderStatus | None", stored: dict[str, Any], **extra: Any) -> dict[str, Any]:
-    """The render record `--json` prints: id, status, url, path, bytes, sha256, seconds, link…"""
+    """The render record `--json` prints: render_id, session_id, status, url, path, bytes, sha256, seconds,
+    link… `id` and `session` repeat render_id and session_id: the names of earlier releases, kept for one."""
     seconds = None
     if status is not None and status.created_at and status.completed_at:
         seconds = round((status.completed_at - status.created_at) / 1000, 1)
     doc = {
+        "render_id": render_id,
+        "session_id": stored.get("session"),
         "id": render_id,
         "session": stored.get("session"),
         "status": status.status if status is not None else stored.get("status"),

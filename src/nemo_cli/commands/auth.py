@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from nemo_cli.commands import common
+from nemo_cli.commands.json_options import Jq, JsonFields
 
 
 def _status(ctx: Any, *, with_credits: bool = True) -> dict[str, Any]:
@@ -46,25 +47,52 @@ def _show(ctx: Any, doc: dict[str, Any]) -> None:
     ctx.out.result(doc, lines, quiet=doc["kind"])
 
 
-def auth(typer_ctx: typer.Context, json: common.Json = False, quiet: common.Quiet = False) -> None:
+def auth(
+    typer_ctx: typer.Context, json: common.Json = False, json_fields: JsonFields = None, jq: Jq = None, quiet: common.Quiet = False
+) -> None:
     """Make sure there is a usable token, then show the status.
 
-    With no token (and no NEMO_TOKEN), an anonymous one is acquired (100 free credits, valid 7 days) and
-    stored; an expired anonymous token is renewed with the same client id.
+    With no token (and no NEMO_TOKEN), an anonymous one is acquired and stored, and nemo says what the
+    service granted with it (its free credits and until when it is valid; a new anonymous user gets 100
+    credits for 7 days); an expired anonymous token is renewed with the same client id. With --json the
+    grant is under `granted`.
+
+    \b
+    Examples:
+      $ nemo auth
+      $ nemo auth --json-fields kind,expires_at
     """
     if typer_ctx.invoked_subcommand is not None:
         return
     ctx = common.use(json=json, quiet=quiet)
     token, kind = ctx.token()
+    granted = None
     if not token or (kind == "anonymous" and ctx.token_expired()):
         ctx.acquire_anonymous()
-        ctx.out.info("Acquired an anonymous token (100 free credits, valid 7 days).")
-    _show(ctx, _status(ctx))
+        grant = getattr(ctx, "granted", None)
+        granted = {"credits": getattr(grant, "credits", None), "expires_at": getattr(grant, "expires_at", None)}
+        ctx.out.info(_acquired(granted))
+    doc = _status(ctx)
+    if granted is not None:
+        doc["granted"] = granted
+    _show(ctx, doc)
+
+
+def _acquired(granted: dict[str, Any]) -> str:
+    """What the service said it granted, and nothing it did not say."""
+    said = []
+    if granted.get("credits") is not None:
+        said.append(f"{granted['credits']:g} free credits")
+    if granted.get("expires_at"):
+        said.append(f"valid until {granted['expires_at']}")
+    return "Acquired an anonymous token" + (f" ({', '.join(said)})." if said else ".")
 
 
 def login(
     with_token: Annotated[bool, typer.Option("--with-token", help="Read the token from standard input.")] = False,
     json: common.Json = False,
+    json_fields: JsonFields = None,
+    jq: Jq = None,
     quiet: common.Quiet = False,
 ) -> None:
     """Log in with your own token (from the NemoVideo web app).
@@ -93,7 +121,7 @@ def login(
     _show(ctx, {**_status(ctx, with_credits=False), "credits": balance})
 
 
-def status(json: common.Json = False, quiet: common.Quiet = False) -> None:
+def status(json: common.Json = False, json_fields: JsonFields = None, jq: Jq = None, quiet: common.Quiet = False) -> None:
     """Show the token in effect (masked), its kind and expiry, and the credits. Exit 3 when not logged in."""
     ctx = common.use(json=json, quiet=quiet)
     _show(ctx, _status(ctx))
@@ -115,6 +143,8 @@ def logout(
         bool, typer.Option("--force", "-f", help="Also discard an anonymous token (the service gives one per client id per week).")
     ] = False,
     json: common.Json = False,
+    json_fields: JsonFields = None,
+    jq: Jq = None,
     quiet: common.Quiet = False,
 ) -> None:
     """Forget the stored token (the client id is kept).

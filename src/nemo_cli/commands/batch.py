@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from nemo_cli.commands import common
+from nemo_cli.commands.json_options import Jq, JsonFields
 
 if TYPE_CHECKING:
     from nemo_cli.batch_plan import Job
@@ -27,6 +28,8 @@ def batch(
     ] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Check the plan and show what each job would do; send nothing.")] = False,
     json: common.Json = False,
+    json_fields: JsonFields = None,
+    jq: Jq = None,
     quiet: common.Quiet = False,
 ) -> None:
     """Run a plan of jobs: each gets its own session, uploads its files, sends its instruction (or runs

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 import typer
 
 from nemo_cli.commands import common
+from nemo_cli.commands.json_options import Jq, JsonFields
 
 if TYPE_CHECKING:
     from nemo_cli.chat_turns import Turn
@@ -36,6 +37,8 @@ def chat(
     ] = False,
     session: common.SessionOpt = None,
     json: Annotated[bool, typer.Option("--json", help="Print one NDJSON record per turn on stdout.")] = False,
+    json_fields: JsonFields = None,
+    jq: Jq = None,
     quiet: common.Quiet = False,
 ) -> None:
     """Talk to the editor: each line is an edit, or export / credits / status / upload.
@@ -66,7 +69,7 @@ def chat(
 
     ctx = common.use(json=json, quiet=quiet)
     edit_args = [f"--answer={a}" for a in answer or []] + (["--expect-change"] if expect_change else [])
-    talk = Conversation(ctx, typer_ctx, session=session, json=json, quiet=quiet, edit_args=edit_args)
+    talk = Conversation(ctx, typer_ctx, session=session, json=ctx.out.json_mode, quiet=quiet, edit_args=edit_args)
     if line is not None:
         raise typer.Exit(talk.turn(line))
     if ctx.terminal.can_prompt:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import typer
 
 from nemo_cli.commands import common
+from nemo_cli.commands.json_options import Jq, JsonFields
 
 
-def credits(json: common.Json = False, quiet: common.Quiet = False) -> None:
+def credits(json: common.Json = False, json_fields: JsonFields = None, jq: Jq = None, quiet: common.Quiet = False) -> None:
     """Show the credit balance: available, frozen (held by operations in flight) and total.
 
     Generating a clip costs about 100 credits, an editing session about 50; export is free.

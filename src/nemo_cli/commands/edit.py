@@ -8,6 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from nemo_cli.commands import common
+from nemo_cli.commands.json_options import Jq, JsonFields
 
 DEFAULT_SETTLE = 30.0
 
@@ -49,6 +50,8 @@ def edit(
     expect_change: common.ExpectChange = False,
     session: common.SessionOpt = None,
     json: common.Json = False,
+    json_fields: JsonFields = None,
+    jq: Jq = None,
     quiet: common.Quiet = False,
 ) -> None:
     """Send an instruction to the session and stream the reply to stdout as it arrives.

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Iterator, Optional
 import typer
 
 from nemo_cli.commands import common
+from nemo_cli.commands.json_options import Jq, JsonFields
 
 if TYPE_CHECKING:
     from nemo_cli.api.models import RenderStatus
@@ -69,6 +70,8 @@ def export(
     timeout: TimeoutOpt = None,
     session: common.SessionOpt = None,
     json: common.Json = False,
+    json_fields: JsonFields = None,
+    jq: Jq = None,
     quiet: common.Quiet = False,
 ) -> None:
     """Start a render of the session's timeline (or of a --draft saved earlier); with --wait follow it to
@@ -87,6 +90,10 @@ def export(
     if dest is not None:
         dest.check(ctx)
     _can_record(ctx)
+    if wait or dest is not None:
+        from nemo_cli import render_watch
+
+        render_watch.Limits.of(ctx, poll_interval, timeout)  # a broken setting stops here, before a render starts
     sid = ctx.session_id(session)
     draft = _read_draft(draft_file) if draft_file is not None else ctx.client.state(sid).draft
     if not timeline.is_ready(draft):
@@ -225,18 +232,54 @@ def _in_background(work: Any) -> Any:
 # -- subcommands ---------------------------------------------------------------------------------
 
 
-def list_(json: common.Json = False, quiet: common.Quiet = False) -> None:
-    """List the renders started from this profile, newest first (from the store: no network)."""
+def list_(
+    refresh: Annotated[
+        bool,
+        typer.Option("--refresh/--no-refresh", help="Ask the service how each render that has not ended is doing (--no-refresh: the store only, no network)."),
+    ] = True,
+    json: common.Json = False,
+    json_fields: JsonFields = None,
+    jq: Jq = None,
+    quiet: common.Quiet = False,
+) -> None:
+    """List the renders started from this profile, newest first.
+
+    A render the store last saw pending or processing is looked up on the service first (one request
+    each) and its record brought up to date, so one started with `nemo export -q` shows how it is doing.
+    """
     from nemo_cli import renders
 
     ctx = common.use(json=json, quiet=quiet)
+    if refresh:
+        _refresh(ctx)
     rows = sorted(ctx.profile().renders.items(), key=lambda item: str(item[1].get("created") or ""), reverse=True)
     docs = [renders.document(rid, None, info) for rid, info in rows]
-    lines = [f"{d['id']}  {str(d.get('created') or '')[:19]:19}  {str(d.get('status') or '?'):10}  {d.get('path') or ''}".rstrip() for d in docs]
-    ctx.out.result(docs, lines or ["No renders yet: `nemo export` starts one."], quiet=[d["id"] for d in docs])
+    lines = [f"{d['render_id']}  {str(d.get('created') or '')[:19]:19}  {str(d.get('status') or '?'):10}  {d.get('path') or ''}".rstrip() for d in docs]
+    ctx.out.result(docs, lines or ["No renders yet: `nemo export` starts one."], quiet=[d["render_id"] for d in docs])
 
 
-def status(render_id: RenderId, json: common.Json = False, quiet: common.Quiet = False) -> None:
+def _refresh(ctx: "Context") -> None:
+    """Bring the record of every render that has not ended up to date (one look each). A look that fails
+    leaves that record as it was, with a warning; one that cannot succeed for the others (no network, a
+    rejected token) ends the refresh there."""
+    from nemo_cli import render_watch, renders
+    from nemo_cli.errors import BadInput, NemoError
+
+    ended = ("completed", *render_watch.FAILED, *render_watch.CANCELLED)
+    open_ = [rid for rid, info in ctx.profile().renders.items() if info.get("status") not in ended]
+    for render_id in open_:
+        try:
+            current = _look(ctx, render_id)
+        except BadInput as exc:  # this render only (the service does not know it)
+            ctx.out.warn(f"{exc.message}; its record is left as it was")
+            continue
+        except NemoError as exc:
+            ctx.out.warn(f"could not refresh the renders ({exc.message}); showing what the store last saw")
+            return
+        renders.record(ctx, render_id, status=current.status, url=current.url, error=current.error)
+
+
+def status(render_id: RenderId, json: common.Json = False, json_fields: JsonFields = None, jq: Jq = None, quiet: common.Quiet = False) -> None:
     """Show a render's status (one look). Exits 0 whatever the state; `wait` exits by how it ended."""
     from nemo_cli import renders
 
@@ -258,6 +301,8 @@ def wait(
     poll_interval: PollInterval = None,
     timeout: TimeoutOpt = None,
     json: common.Json = False,
+    json_fields: JsonFields = None,
+    jq: Jq = None,
     quiet: common.Quiet = False,
 ) -> None:
     """Follow a render until it ends (exit 11 if it failed, 10 on --timeout); with -o, download it."""
@@ -277,6 +322,8 @@ def download(
     ] = None,
     force: Force = False,
     json: common.Json = False,
+    json_fields: JsonFields = None,
+    jq: Jq = None,
     quiet: common.Quiet = False,
 ) -> None:
     """Download a finished render; a download that broke off resumes where it stopped."""
@@ -301,7 +348,7 @@ def download(
     _deliver(ctx, current, dest, renders.resume_command(ctx, render_id, dest))
 
 
-def cancel(render_id: RenderId, json: common.Json = False, quiet: common.Quiet = False) -> None:
+def cancel(render_id: RenderId, json: common.Json = False, json_fields: JsonFields = None, jq: Jq = None, quiet: common.Quiet = False) -> None:
     """Cancel a render that has not finished."""
     from nemo_cli import renders
     from nemo_cli.api.models import RenderStatus

@@ -7,6 +7,7 @@ from typing import Annotated, Any, Optional
 import typer
 
 from nemo_cli.commands import common
+from nemo_cli.commands.json_options import Jq, JsonFields
 
 
 def _record(sid: str, info: dict[str, Any], active: str | None) -> dict[str, Any]:
@@ -19,6 +20,8 @@ def new(
         Optional[str], typer.Option("--language", "-l", help="Language of the session (en, zh-CN, ja…; default: config `language`).")
     ] = None,
     json: common.Json = False,
+    json_fields: JsonFields = None,
+    jq: Jq = None,
     quiet: common.Quiet = False,
 ) -> None:
     """Start a new session and make it the active one. `sid=$(nemo session new -q)`"""
@@ -36,7 +39,7 @@ def new(
     ctx.out.result(doc, f"Created session {made.session_id} ({task_name}); it is now active.", quiet=made.session_id)
 
 
-def list_(json: common.Json = False, quiet: common.Quiet = False) -> None:
+def list_(json: common.Json = False, json_fields: JsonFields = None, jq: Jq = None, quiet: common.Quiet = False) -> None:
     """List the sessions this profile knows, the active one marked with *."""
     ctx = common.use(json=json, quiet=quiet)
     prof = ctx.profile()
@@ -52,6 +55,8 @@ def list_(json: common.Json = False, quiet: common.Quiet = False) -> None:
 def use(
     session_id: Annotated[str, typer.Argument(metavar="ID", help="A session id (see `nemo session list`).")],
     json: common.Json = False,
+    json_fields: JsonFields = None,
+    jq: Jq = None,
     quiet: common.Quiet = False,
 ) -> None:
     """Make a session the active one (any id the service knows, also one made elsewhere)."""
@@ -67,7 +72,7 @@ def use(
     ctx.out.result({"session_id": session_id, "active": True}, f"Session {session_id} is now active.", quiet=session_id)
 
 
-def show(session: common.SessionOpt = None, json: common.Json = False, quiet: common.Quiet = False) -> None:
+def show(session: common.SessionOpt = None, json: common.Json = False, json_fields: JsonFields = None, jq: Jq = None, quiet: common.Quiet = False) -> None:
     """Show the session in effect (--session, NEMO_SESSION, or the active one)."""
     ctx = common.use(json=json, quiet=quiet)
     sid = ctx.session_id(session)
@@ -82,6 +87,8 @@ def open_(
     session: common.SessionOpt = None,
     browser: Annotated[bool, typer.Option("--browser", "-b", help="Also open the link in a web browser.")] = False,
     json: common.Json = False,
+    json_fields: JsonFields = None,
+    jq: Jq = None,
     quiet: common.Quiet = False,
 ) -> None:
     """Print a browser link to the session's project (a claim token, never your API token)."""

@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from nemo_cli.commands import common
+from nemo_cli.commands.json_options import Jq, JsonFields
 
 
 def state(
@@ -16,6 +17,8 @@ def state(
     ] = False,
     session: common.SessionOpt = None,
     json: common.Json = False,
+    json_fields: JsonFields = None,
+    jq: Jq = None,
     quiet: common.Quiet = False,
 ) -> None:
     """Show the timeline of the active session: tracks, spans, volumes, titles, canvas and media.

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from nemo_cli.commands import common
+from nemo_cli.commands.json_options import Jq, JsonFields
 from nemo_cli.media import ACCEPTED_TYPES, LIMIT_TEXT  # standard library only: cheap for --help
 
 if TYPE_CHECKING:
@@ -33,6 +34,8 @@ def upload(
     ] = False,
     session: common.SessionOpt = None,
     json: common.Json = False,
+    json_fields: JsonFields = None,
+    jq: Jq = None,
     quiet: common.Quiet = False,
 ) -> None:
     """Upload media into the session: files stream from disk (memory stays flat) with a progress bar on a

@@ -14,6 +14,7 @@ from typing import Annotated, Any, Callable, Optional
 import typer
 
 from nemo_cli.commands import common
+from nemo_cli.commands.json_options import Jq, JsonFields
 
 DryRun = Annotated[bool, typer.Option("--dry-run", help="Print the instruction and send nothing.")]
 Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="Show tool calls and results on stderr.")]
@@ -83,6 +84,8 @@ def trim(
     answer: common.Answer = None,
     expect_change: common.ExpectChange = False,
     json: common.Json = False,
+    json_fields: JsonFields = None,
+    jq: Jq = None,
     quiet: common.Quiet = False,
 ) -> None:
     """Cut sections out and join the rest, or keep one section (workflow: video-trimmer-in-between).
@@ -125,6 +128,8 @@ def grade(
     answer: common.Answer = None,
     expect_change: common.ExpectChange = False,
     json: common.Json = False,
+    json_fields: JsonFields = None,
+    jq: Jq = None,
     quiet: common.Quiet = False,
 ) -> None:
     """Lightroom-style colour grading across the clip (workflow: video-editing-with-lightroom).
@@ -160,6 +165,8 @@ def film(
     answer: common.Answer = None,
     expect_change: common.ExpectChange = False,
     json: common.Json = False,
+    json_fields: JsonFields = None,
+    jq: Jq = None,
     quiet: common.Quiet = False,
 ) -> None:
     """Cut raw footage into a film: best takes, transitions, music (workflow: film-maker).
@@ -190,6 +197,8 @@ def demo_clip(
     answer: common.Answer = None,
     expect_change: common.ExpectChange = False,
     json: common.Json = False,
+    json_fields: JsonFields = None,
+    jq: Jq = None,
     quiet: common.Quiet = False,
 ) -> None:
     """Compile the best moments into a short demo clip (workflow: demo-clip-maker).
