@@ -124,7 +124,14 @@ def _send(ctx: "Context", sid: str, targets: "list[LocalFile] | list[str]") -> "
         body = MultipartBody(targets)  # type: ignore[arg-type]
         label = targets[0].name if len(targets) == 1 else f"{len(targets)} files"  # type: ignore[union-attr]
         with ctx.out.progress(f"uploading {label}", body.length) as bar:
-            return ctx.client.upload_files(sid, body, lambda done: bar.update(completed=done))
+
+            def sent(done: int) -> None:
+                if done >= body.length:  # all sent: the service digests it before it answers
+                    bar.waiting(f"{label}: processing on the service…")
+                else:  # (a resend starts again from 0)
+                    bar.update(completed=done, total=body.length, description=f"uploading {label}")
+
+            return ctx.client.upload_files(sid, body, sent)
     except BadInput as exc:
         if exc.code in (4001, 4002):
             rule, _, said = exc.message.partition(": ")
