@@ -72,10 +72,11 @@ def test_three_jobs_one_failure_then_a_rerun_skips_the_finished_ones(emulator, t
         if job["status"] == "done":
             assert (tmp_path / "out").joinpath(job["output"].rsplit("/", 1)[1]).stat().st_size == job["bytes"] > 1000
     # each job had its own session: three sessions, each upload, message and render in one of them
-    sessions = {job["session"] for job in report["jobs"]}
+    sessions = {job["session_id"] for job in report["jobs"]}
+    assert all(job["session"] == job["session_id"] and job["render"] == job["render_id"] for job in report["jobs"])  # aliases
     assert len(sessions) == 3 == len(posts(emulator, SESSIONS))
     assert {r.path.rsplit("/", 1)[1] for r in posts(emulator, "/api/upload-video/")} == sessions
-    assert {r.json["sessionId"] for r in posts(emulator, RENDERS)} == {j["session"] for j in report["jobs"] if j["status"] == "done"}
+    assert {r.json["sessionId"] for r in posts(emulator, RENDERS)} == {j["session_id"] for j in report["jobs"] if j["status"] == "done"}
     results = json.loads((tmp_path / "plan.results.json").read_text())
     assert sorted(r["status"] for r in results["jobs"].values()) == ["done", "done", "failed"]
     # the jobs' sessions do not replace the active one (there was none)
@@ -89,14 +90,14 @@ def test_three_jobs_one_failure_then_a_rerun_skips_the_finished_ones(emulator, t
     assert statuses[failed["index"]] == "done"
     assert sorted(statuses.values()) == ["done", "skipped", "skipped"]
     # nothing new for the finished jobs: one new session, one upload, one message, one render, all the retried job's
-    (new_session,) = {job["session"] for job in report2["jobs"] if job["status"] == "done"}
+    (new_session,) = {job["session_id"] for job in report2["jobs"] if job["status"] == "done"}
     assert new_session not in sessions
     assert len(posts(emulator, SESSIONS, mark)) == 1
     assert [r.path.rsplit("/", 1)[1] for r in posts(emulator, "/api/upload-video/", mark)] == [new_session]
     assert len(posts(emulator, "/run_sse", mark)) == 1
     assert [r.json["sessionId"] for r in posts(emulator, RENDERS, mark)] == [new_session]
     # the trim really happened: its render was of a 5-second timeline (6 s less the second removed)
-    trim_render = [r for r in posts(emulator, RENDERS) if r.json["sessionId"] == next(j["session"] for j in report2["jobs"] if j["name"] == "trimmed")]
+    trim_render = [r for r in posts(emulator, RENDERS) if r.json["sessionId"] == next(j["session_id"] for j in report2["jobs"] if j["name"] == "trimmed")]
     assert [draft_ms(r.json["draft"]) for r in trim_render] == [5000]
     # the recipe ran as its own command: its workflow named in X-Skill-Source
     texts = {r.json["new_message"]["parts"][0]["text"]: r.headers["x-skill-source"] for r in posts(emulator, "/run_sse")}

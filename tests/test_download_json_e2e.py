@@ -55,7 +55,7 @@ def test_a_json_reply_is_followed_without_the_token(session, tmp_path):
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == str(out) and not errors_in(done.stderr)
     doc = json.loads(session.nemo("export", "list", "--json").stdout)[0]
-    assert out.read_bytes() == rendered_bytes(session, doc["id"]) and doc["path"] == str(out)
+    assert out.read_bytes() == rendered_bytes(session, doc["render_id"]) and doc["path"] == str(out)
     assert not out.with_name("out.mp4.part").exists()
     assert "fetched from the API's download endpoint" in done.stderr
     [asked] = downloads(session)
@@ -114,7 +114,7 @@ def test_an_html_page_is_an_error_and_nothing_is_saved(session, tmp_path):
 
 def test_an_html_page_never_reaches_stdout(session, tmp_path):
     session.svc.options.download_flavor = "html"
-    rid = json.loads(session.nemo("export", "--wait", "--json").stdout)["id"]
+    rid = json.loads(session.nemo("export", "--wait", "--json").stdout)["render_id"]
     session.inject("status", path=RESULT_URL, status=503)
     done = subprocess.run([sys.executable, "-m", "nemo_cli", "export", "download", rid, "-o", "-"],
                           env=session.env(), capture_output=True, timeout=120)  # fmt: skip
@@ -130,7 +130,7 @@ def test_a_result_url_that_answers_something_else_falls_back_to_the_file(session
     done = session.nemo("export", "--wait", "-o", out)
     assert done.returncode == 0, done.stderr
     doc = json.loads(session.nemo("export", "list", "--json").stdout)[0]
-    assert out.read_bytes() == rendered_bytes(session, doc["id"])
+    assert out.read_bytes() == rendered_bytes(session, doc["render_id"])
     assert "fetched from the API's download endpoint" in done.stderr
     [bad] = cdn(session)
     assert bad.status == 200 and bad.fault == "malformed"
@@ -166,7 +166,7 @@ def test_a_kept_part_that_is_not_video_is_removed_instead_of_resumed(session, tm
 
 def test_the_emulators_signed_links_are_checked(session, tmp_path):
     session.svc.options.download_flavor = "json"
-    rid = json.loads(session.nemo("export", "--wait", "--json").stdout)["id"]
+    rid = json.loads(session.nemo("export", "--wait", "--json").stdout)["render_id"]
     auth = next(r.headers["authorization"] for r in session.requests if "authorization" in r.headers)
     reply = httpx.get(f"{session.url}/api/render/proxy/{rid}/download", headers={"Authorization": auth})
     link = reply.json()["data"]["url"]

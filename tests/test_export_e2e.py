@@ -40,9 +40,10 @@ def test_wait_and_download_with_either_status_shape(session, tmp_path, flavor):
     doc = json.loads(done.stdout)
     assert doc["status"] == "completed" and doc["path"] == str(out)
     assert doc["sha256"] == hashlib.sha256(out.read_bytes()).hexdigest()
-    assert out.read_bytes() == rendered_bytes(session, doc["id"])
+    assert out.read_bytes() == rendered_bytes(session, doc["render_id"])
     assert doc["link"] and "/workspace/claim?ct=clm_" in doc["link"]
-    assert re.fullmatch(r"render_\d{13}_[0-9a-f]{8}", doc["id"])
+    assert re.fullmatch(r"render_\d{13}_[0-9a-f]{8}", doc["render_id"])
+    assert doc["id"] == doc["render_id"] and doc["session"] == doc["session_id"] == submits(session)[0].json["sessionId"]  # aliases
     [submit] = submits(session)
     assert submit.json["sessionId"] and submit.json["draft"]["t"] and submit.json["output"]["format"] == "mp4"
     cdn = [r for r in session.requests if r.origin == "cdn"]
@@ -55,7 +56,7 @@ def test_without_wait_prints_the_id_and_the_render_is_recorded(session):
     rid = done.stdout.strip()
     assert re.fullmatch(r"render_\d+_[0-9a-f]{8}", rid)
     listed = json.loads(session.nemo("export", "list", "--json").stdout)
-    assert [r["id"] for r in listed] == [rid]
+    assert [r["render_id"] for r in listed] == [rid]
 
 
 def test_a_failed_render_exits_11_with_the_reason(session, tmp_path):
@@ -87,7 +88,7 @@ def test_an_unfetchable_result_url_falls_back_to_the_api_download(session, tmp_p
     out = tmp_path / "out.mp4"
     done = session.nemo("export", "--wait", "-o", out, "--json")
     assert done.returncode == 0, done.stderr
-    rid = json.loads(done.stdout)["id"]
+    rid = json.loads(done.stdout)["render_id"]
     assert out.read_bytes() == rendered_bytes(session, rid)
     fallback = [r for r in session.requests if r.path == f"/api/render/proxy/{rid}/download"]
     assert fallback and fallback[-1].headers.get("authorization", "").startswith("Bearer ")
@@ -99,7 +100,7 @@ def test_a_cut_download_resumes_with_range_and_ends_with_the_exact_bytes(session
     done = session.nemo("export", "--wait", "-o", out, "--json")
     assert done.returncode == 0, done.stderr
     doc = json.loads(done.stdout)
-    assert doc["sha256"] == hashlib.sha256(rendered_bytes(session, doc["id"])).hexdigest()
+    assert doc["sha256"] == hashlib.sha256(rendered_bytes(session, doc["render_id"])).hexdigest()
     gets = [r for r in session.requests if r.origin == "cdn" and r.path.startswith("/f/renders/")]
     assert gets[0].fault == "cut" and gets[1].headers.get("range") == "bytes=30000-"
     assert "if-range" in gets[1].headers
@@ -118,7 +119,7 @@ def test_a_download_cut_more_often_than_retried_resumes_on_the_next_run(session,
     again = session.nemo(*resume.group(1).split()[1:], "--json")
     assert again.returncode == 0, again.stderr
     doc = json.loads(again.stdout)
-    assert out.read_bytes() == rendered_bytes(session, doc["id"])
+    assert out.read_bytes() == rendered_bytes(session, doc["render_id"])
     assert not (tmp_path / "out.mp4.part").exists()
 
 
@@ -185,7 +186,7 @@ def test_cancel_a_running_render(session):
 
 def test_cancelling_a_render_that_ended_or_does_not_exist_is_bad_input(session, tmp_path):
     done = session.nemo("export", "--wait", "-o", tmp_path / "out.mp4", "--json")
-    rid = json.loads(done.stdout)["id"]
+    rid = json.loads(done.stdout)["render_id"]
     ended = session.nemo("export", "cancel", rid)
     assert ended.returncode == 6
     assert ended.stderr.splitlines()[0] == f"error: render {rid} has already ended: nothing to cancel"
