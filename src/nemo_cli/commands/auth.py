@@ -97,7 +97,12 @@ def login(
 ) -> None:
     """Log in with your own token (from the NemoVideo web app).
 
-    The token is checked with a credits call before it is stored. `echo "$TOKEN" | nemo auth login --with-token`
+    The token is checked with a credits call before it is stored.
+
+    \b
+    Examples:
+      $ nemo auth login --with-token < token.txt
+      $ cat token.txt | nemo auth login --with-token -q
     """
     from nemo_cli.errors import UsageError
 
@@ -122,13 +127,24 @@ def login(
 
 
 def status(json: common.Json = False, json_fields: JsonFields = None, jq: Jq = None, quiet: common.Quiet = False) -> None:
-    """Show the token in effect (masked), its kind and expiry, and the credits. Exit 3 when not logged in."""
+    """Show the token in effect (masked), its kind and expiry, and the credits. Exit 3 when not logged in.
+
+    \b
+    Examples:
+      $ nemo auth status
+      $ nemo auth status -q
+    """
     ctx = common.use(json=json, quiet=quiet)
     _show(ctx, _status(ctx))
 
 
 def token() -> None:
-    """Print the raw token in effect (NEMO_TOKEN or the stored one). The only command that shows it."""
+    """Print the raw token in effect (NEMO_TOKEN or the stored one). The only command that shows it.
+
+    \b
+    Examples:
+      $ NEMO_TOKEN=$(nemo auth token) nemo credits
+    """
     from nemo_cli.errors import AuthError
 
     ctx = common.use()
@@ -153,6 +169,11 @@ def logout(
     --force is given: the service gives one anonymous token per client id per week, so once it is
     discarded `nemo auth` cannot get another until the week is over, and its credits and sessions are out
     of reach.
+
+    \b
+    Examples:
+      $ nemo auth login --with-token < token.txt && nemo auth logout
+      $ nemo auth logout --force
     """
     from nemo_cli.context import expired
     from nemo_cli.errors import UsageError
@@ -184,7 +205,17 @@ def logout(
 
 
 def register(app: typer.Typer) -> None:
-    sub = common.new_app(name="auth", help="Tokens: acquire, log in, show, print, log out.")
+    sub = common.new_app(
+        name="auth",
+        help=(
+            "Tokens: acquire, log in, show, print, log out.\n\n"
+            "With no subcommand: make sure there is a usable token, then show the status. With no token (and "
+            "no NEMO_TOKEN) an anonymous one is acquired and stored, and nemo says what the service granted "
+            "with it (its free credits and until when it is valid); --json has them under `granted`.\n\n"
+            "\b\nExamples:\n  $ nemo auth\n  $ nemo auth --json-fields kind,expires_at\n"
+            "  $ nemo auth login --with-token < token.txt\n"
+        ),
+    )
     sub.callback(invoke_without_command=True)(auth)
     sub.command("login")(login)
     sub.command("status")(status)

@@ -57,6 +57,12 @@ def batch(
     service answered with a question is reported as "question", with the question, and is not done (exit
     13 if it is the first job that did not finish): make its instruction say what it asked, or give the
     job an `answer`. -q prints the outputs; --json a report.
+
+    \b
+    Examples:
+      $ nemo batch plan.toml --dry-run
+      $ nemo batch plan.toml
+      $ nemo batch plan.toml --jobs 4 -q
     """
     import os
 

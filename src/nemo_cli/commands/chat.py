@@ -58,10 +58,12 @@ def chat(
     answer (then the question does not count as a failure); --answer answers it up front.
 
     \b
-    nemo chat
-    nemo chat "export 1080p mp4"
-    nemo chat "add background music" --answer first --expect-change
-    printf 'upload a.mp4\\nadd title "Hi"\\nexport to hi.mp4\\n' | nemo chat
+    Examples:
+      $ nemo chat
+      $ nemo chat "export 1080p mp4"
+      $ nemo chat "add background music" --answer first --expect-change
+      $ printf 'upload raw.mp4\\nadd title "Hi"\\nexport to hi.mp4\\n' | nemo chat
+      $ nemo chat credits --json-fields exit_code,commands
     """
     from nemo_cli.chat_turns import LEAVE
 

@@ -13,7 +13,13 @@ Key = Annotated[str, typer.Argument(metavar="KEY", help="A setting name (`nemo c
 
 
 def get(key: Key, json: common.Json = False, json_fields: JsonFields = None, jq: Jq = None, quiet: common.Quiet = False) -> None:
-    """Print a setting's value in effect (flag > environment > config > default)."""
+    """Print a setting's value in effect (flag > environment > config > default).
+
+    \b
+    Examples:
+      $ nemo config get api_url
+      $ nemo config get export.timeout --json
+    """
     ctx = common.use(json=json, quiet=quiet)
     _setting(key)
     value = ctx.settings.get(key)
@@ -53,7 +59,12 @@ def set_(
 
 
 def unset(key: Key, json: common.Json = False, json_fields: JsonFields = None, jq: Jq = None, quiet: common.Quiet = False) -> None:
-    """Remove a stored setting (its default applies again)."""
+    """Remove a stored setting (its default applies again).
+
+    \b
+    Examples:
+      $ nemo config unset export.timeout
+    """
     ctx = common.use(json=json, quiet=quiet)
     _setting(key)
     with ctx.store.edit() as prof:
@@ -62,7 +73,13 @@ def unset(key: Key, json: common.Json = False, json_fields: JsonFields = None, j
 
 
 def list_(json: common.Json = False, json_fields: JsonFields = None, jq: Jq = None, quiet: common.Quiet = False) -> None:
-    """List every setting with its value in effect and where it comes from."""
+    """List every setting with its value in effect and where it comes from.
+
+    \b
+    Examples:
+      $ nemo config list
+      $ nemo config list --jq '.[] | select(.origin != "default") | .key'
+    """
     from nemo_cli.settings import SETTINGS
 
     ctx = common.use(json=json, quiet=quiet)
@@ -76,7 +93,13 @@ def list_(json: common.Json = False, json_fields: JsonFields = None, jq: Jq = No
 
 
 def path(json: common.Json = False, json_fields: JsonFields = None, jq: Jq = None) -> None:
-    """Print the path of the store file."""
+    """Print the path of the store file.
+
+    \b
+    Examples:
+      $ nemo config path
+      $ ls -l "$(nemo config path)"
+    """
     ctx = common.use(json=json)
     ctx.out.result({"path": str(ctx.store.path)}, str(ctx.store.path), quiet=str(ctx.store.path))
 
@@ -99,7 +122,14 @@ def _setting(key: str) -> Any:
 
 
 def register(app: typer.Typer) -> None:
-    sub = common.new_app(name="config", help="Settings: get, set, unset, list, path.", no_args_is_help=True)
+    sub = common.new_app(
+        name="config",
+        help=(
+            "Settings: get, set, unset, list, path.\n\n"
+            "\b\nExamples:\n  $ nemo config set export.timeout 3600\n  $ nemo config list\n"
+        ),
+        no_args_is_help=True,
+    )
     sub.command("get")(get)
     sub.command("set")(set_)
     sub.command("unset")(unset)

@@ -12,6 +12,12 @@ def credits(json: common.Json = False, json_fields: JsonFields = None, jq: Jq = 
     """Show the credit balance: available, frozen (held by operations in flight) and total.
 
     Generating a clip costs about 100 credits, an editing session about 50; export is free.
+
+    \b
+    Examples:
+      $ nemo credits
+      $ nemo credits -q
+      $ nemo credits --json-fields available,frozen
     """
     ctx = common.use(json=json, quiet=quiet)
     balance = ctx.client.credits().public()

@@ -67,12 +67,17 @@ def edit(
     label, or just its number (`nemo edit 2`), which nemo sends as the label; or pass --answer up front.
     --expect-change exits 14 when the timeline did not change.
 
+    -q prints only what the edit changed in the timeline, one line per change (nothing when nothing
+    changed), not the reply; a question is still printed (exit 13).
+
     \b
-    nemo edit "remove the section between 0:45 and 1:20 and join the rest"
-    nemo edit add lo-fi background music at 35% --show-cost
-    nemo edit "add background music" --answer first --expect-change
-    echo "add title 'Hi'" | nemo edit - --json | jq 'select(.type=="done")'
-    nemo edit --file instructions.txt --settle-for 20
+    Examples:
+      $ nemo edit "remove the section between 0:02 and 0:04 and join the rest"
+      $ nemo edit add lo-fi background music at 35% --show-cost
+      $ nemo edit "add background music" --answer first --expect-change
+      $ echo "add a title 'Hi'" | nemo edit - -q
+      $ nemo edit "add a title 'Hi'" --jq 'select(.type == "done") | .changes[]'
+      $ nemo edit --file instructions.txt --settle-for 2
     """
     from nemo_cli import edit_flow
 

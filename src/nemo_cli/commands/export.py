@@ -246,6 +246,11 @@ def list_(
 
     A render the store last saw pending or processing is looked up on the service first (one request
     each) and its record brought up to date, so one started with `nemo export -q` shows how it is doing.
+
+    \b
+    Examples:
+      $ nemo export list
+      $ nemo export list --no-refresh --json-fields render_id,status
     """
     from nemo_cli import renders
 
@@ -280,7 +285,13 @@ def _refresh(ctx: "Context") -> None:
 
 
 def status(render_id: RenderId, json: common.Json = False, json_fields: JsonFields = None, jq: Jq = None, quiet: common.Quiet = False) -> None:
-    """Show a render's status (one look). Exits 0 whatever the state; `wait` exits by how it ended."""
+    """Show a render's status (one look). Exits 0 whatever the state; `wait` exits by how it ended.
+
+    \b
+    Examples:
+      $ nemo export status "$(nemo export -q)"
+      $ nemo export status "$(nemo export -q)" --jq .progress
+    """
     from nemo_cli import renders
 
     ctx = common.use(json=json, quiet=quiet)
@@ -305,7 +316,13 @@ def wait(
     jq: Jq = None,
     quiet: common.Quiet = False,
 ) -> None:
-    """Follow a render until it ends (exit 11 if it failed, 10 on --timeout); with -o, download it."""
+    """Follow a render until it ends (exit 11 if it failed, 10 on --timeout); with -o, download it.
+
+    \b
+    Examples:
+      $ nemo export wait "$(nemo export -q)" -o out.mp4
+      $ nemo export wait "$(nemo export -q)" --timeout 600 -q
+    """
     from nemo_cli import renders
 
     ctx = common.use(json=json, quiet=quiet)
@@ -326,7 +343,12 @@ def download(
     jq: Jq = None,
     quiet: common.Quiet = False,
 ) -> None:
-    """Download a finished render; a download that broke off resumes where it stopped."""
+    """Download a finished render; a download that broke off resumes where it stopped.
+
+    \b
+    Examples:
+      $ rid=$(nemo export -q) && nemo export wait "$rid" && nemo export download "$rid" -o copy.mp4
+    """
     from nemo_cli import render_watch, renders
     from nemo_cli.errors import BadInput
 
@@ -349,7 +371,12 @@ def download(
 
 
 def cancel(render_id: RenderId, json: common.Json = False, json_fields: JsonFields = None, jq: Jq = None, quiet: common.Quiet = False) -> None:
-    """Cancel a render that has not finished."""
+    """Cancel a render that has not finished.
+
+    \b
+    Examples:
+      $ nemo export cancel "$(nemo export -q)"
+    """
     from nemo_cli import renders
     from nemo_cli.api.models import RenderStatus
 
@@ -400,7 +427,16 @@ def register(app: typer.Typer) -> None:
             "Without --wait, `nemo export` prints the render id and returns at once. With --wait it follows "
             "the render to the end (exit 11 if it fails, 10 on --timeout); with -o it downloads the video "
             "too. Every render is recorded, so none is lost: Ctrl-C prints the command that picks it up "
-            "again, and `nemo export list` shows them all."
+            "again, and `nemo export list` shows them all.\n\n"
+            "On a terminal a bar shows the service's progress and the time left at its rate (not with "
+            "NO_COLOR or --no-color). Every download's size and sha256 are recorded (`nemo export list "
+            "--json`).\n\n"
+            "\b\nExamples:\n"
+            "  $ nemo export --wait -o out.mp4\n"
+            "  $ nemo export --resolution 720p --fps 30 --wait -o out/\n"
+            "  $ nemo export --wait -o - > video.mp4\n"
+            "  $ nemo state --draft > draft.json && nemo export --draft draft.json --wait -o cut.mp4\n"
+            "  $ nemo export --json-fields render_id,status\n"
         ),
     )
     sub.callback(invoke_without_command=True)(export)

@@ -24,7 +24,14 @@ def new(
     jq: Jq = None,
     quiet: common.Quiet = False,
 ) -> None:
-    """Start a new session and make it the active one. `sid=$(nemo session new -q)`"""
+    """Start a new session and make it the active one; -q prints its id.
+
+    \b
+    Examples:
+      $ nemo session new --name "Product demo"
+      $ sid=$(nemo session new -q) && nemo upload raw.mp4 --session "$sid"
+      $ nemo session new --language zh-CN --json-fields session_id,language
+    """
     from nemo_cli.context import now_iso
 
     ctx = common.use(json=json, quiet=quiet)
@@ -40,7 +47,13 @@ def new(
 
 
 def list_(json: common.Json = False, json_fields: JsonFields = None, jq: Jq = None, quiet: common.Quiet = False) -> None:
-    """List the sessions this profile knows, the active one marked with *."""
+    """List the sessions this profile knows, the active one marked with *.
+
+    \b
+    Examples:
+      $ nemo session list
+      $ nemo session list --jq '.[] | select(.active) | .session_id'
+    """
     ctx = common.use(json=json, quiet=quiet)
     prof = ctx.profile()
     active = prof.session.get("id")
@@ -59,7 +72,12 @@ def use(
     jq: Jq = None,
     quiet: common.Quiet = False,
 ) -> None:
-    """Make a session the active one (any id the service knows, also one made elsewhere)."""
+    """Make a session the active one (any id the service knows, also one made elsewhere).
+
+    \b
+    Examples:
+      $ nemo session use "$(nemo session list -q | head -n 1)"
+    """
     from nemo_cli.errors import UsageError
 
     ctx = common.use(json=json, quiet=quiet)
@@ -73,7 +91,13 @@ def use(
 
 
 def show(session: common.SessionOpt = None, json: common.Json = False, json_fields: JsonFields = None, jq: Jq = None, quiet: common.Quiet = False) -> None:
-    """Show the session in effect (--session, NEMO_SESSION, or the active one)."""
+    """Show the session in effect (--session, NEMO_SESSION, or the active one).
+
+    \b
+    Examples:
+      $ nemo session show
+      $ nemo session show -q
+    """
     ctx = common.use(json=json, quiet=quiet)
     sid = ctx.session_id(session)
     prof = ctx.profile()
@@ -91,7 +115,13 @@ def open_(
     jq: Jq = None,
     quiet: common.Quiet = False,
 ) -> None:
-    """Print a browser link to the session's project (a claim token, never your API token)."""
+    """Print a browser link to the session's project (a claim token, never your API token).
+
+    \b
+    Examples:
+      $ nemo session open
+      $ nemo session open --json-fields url,expires_in
+    """
     ctx = common.use(json=json, quiet=quiet)
     sid = ctx.session_id(session)
     link, expires = ctx.browser_link(sid)
@@ -104,7 +134,14 @@ def open_(
 
 
 def register(app: typer.Typer) -> None:
-    sub = common.new_app(name="session", help="Editing sessions: new, list, use, show, open.", no_args_is_help=True)
+    sub = common.new_app(
+        name="session",
+        help=(
+            "Editing sessions: new, list, use, show, open.\n\n"
+            "\b\nExamples:\n  $ nemo session new --name \"Product demo\"\n  $ nemo session list\n"
+        ),
+        no_args_is_help=True,
+    )
     sub.command("new")(new)
     sub.command("list")(list_)
     sub.command("use")(use)

@@ -24,6 +24,13 @@ def state(
     """Show the timeline of the active session: tracks, spans, volumes, titles, canvas and media.
 
     `--json` prints the whole state; `--draft` only the draft, ready to feed `nemo export --draft`.
+
+    \b
+    Examples:
+      $ nemo state
+      $ nemo state --draft > draft.json
+      $ nemo state --check-ready && nemo export --wait -o out.mp4
+      $ nemo state --jq '.draft.t | length'
     """
     from nemo_cli import draft as timeline
     from nemo_cli.errors import BadInput

@@ -46,7 +46,15 @@ def upload(
     --each it is reported and skipped, and the others go on.
 
     Prints one line per uploaded file (name, type, duration, resolution, fps, CDN URL); --json the
-    service's file records; -q the CDN URLs, one per line.
+    service's file records; -q the CDN URLs, one per line. On a terminal a bar shows the bytes sent, then
+    "processing on the service…" until the service has taken the files in.
+
+    \b
+    Examples:
+      $ nemo upload raw.mp4
+      $ nemo upload intro.mp4 outro.mp4 --each
+      $ nemo upload --url https://example.com/clip.mp4
+      $ nemo upload raw.mp4 --jq '.files[].cdn_url'
     """
     ctx = common.use(json=json, quiet=quiet)
     if each:

@@ -92,11 +92,13 @@ def trim(
 
     Timestamps are SS, MM:SS or HH:MM:SS with optional .mmm. Ranges are sorted; overlapping, empty and
     past-the-end ranges are refused before anything is sent. Afterwards the new duration is checked.
+    -q prints only what changed in the timeline, one line per change (--dry-run -q: the instruction).
 
     \b
-    nemo trim --remove 0:45-1:20
-    nemo trim --remove 0:05-0:10 --remove 1:00-1:15
-    nemo trim --keep 0:30-1:45 --dry-run
+    Examples:
+      $ nemo trim --remove 0:02-0:04
+      $ nemo trim --remove 0:01-0:02 --remove 0:05-0:06
+      $ nemo trim --keep 0:01-0:06 --dry-run
     """
     from nemo_cli import recipes
 
@@ -134,9 +136,12 @@ def grade(
 ) -> None:
     """Lightroom-style colour grading across the clip (workflow: video-editing-with-lightroom).
 
+    -q prints only what changed in the timeline, one line per change.
+
     \b
-    nemo grade --look cinematic --exposure +0.3 --contrast 15
-    nemo grade --saturation -10 --temperature 20 --dry-run
+    Examples:
+      $ nemo grade --look cinematic --exposure +0.3 --contrast 15
+      $ nemo grade --saturation -10 --temperature 20 --dry-run
     """
     from nemo_cli import recipes
 
@@ -171,9 +176,12 @@ def film(
 ) -> None:
     """Cut raw footage into a film: best takes, transitions, music (workflow: film-maker).
 
+    -q prints only what changed in the timeline, one line per change.
+
     \b
-    nemo film --best-takes --transitions crossfade
-    nemo film --music upbeat --music-volume 30
+    Examples:
+      $ nemo film --best-takes --transitions crossfade
+      $ nemo film --music upbeat --music-volume 30 -q
     """
     from nemo_cli import recipes
 
@@ -203,8 +211,12 @@ def demo_clip(
 ) -> None:
     """Compile the best moments into a short demo clip (workflow: demo-clip-maker).
 
+    -q prints only what changed in the timeline, one line per change.
+
     \b
-    nemo demo-clip --length 60 --music lo-fi --title "Product tour"
+    Examples:
+      $ nemo demo-clip --length 5 --music lo-fi --title "Product tour"
+      $ nemo demo-clip --length 5 --dry-run
     """
     from nemo_cli import recipes
 
