@@ -8,7 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from nemo_cli import app as nemo_app
-from nemo_cli.docgen import completions
+from nemo_cli.completion import scripts as completions
 from nemo_cli.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]

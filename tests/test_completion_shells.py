@@ -22,7 +22,8 @@ from typing import Annotated, Optional
 import pytest
 import typer
 
-from nemo_cli.docgen import completions, tree as tree_mod
+from nemo_cli.completion import scripts as completions
+from nemo_cli.docgen import tree as tree_mod
 from nemo_cli.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -107,13 +108,16 @@ def test_bash_completes_ex_to_export(env):
 @needs("export")
 def test_bash_completes_export_options(env):
     offered = bash_complete(SCRIPTS["bash"], "nemo export --", env)
-    expected = {n for p in TREE.find(("export",)).options for n in p.names if n.startswith("--")}
-    assert set(offered) == expected and "--help" in offered
+    expected = {n for p in TREE.find(("export",)).options + TREE.global_options for n in p.names if n.startswith("--")}
+    assert set(offered) == expected and "--help" in offered and "--debug" in offered  # global options go anywhere
 
 
 def test_bash_completes_subcommands_and_options(env):
     assert bash_complete(SCRIPTS["bash"], "nemo session ", env) == ["new", "list", "use", "show", "open"]
-    assert set(bash_complete(SCRIPTS["bash"], "nemo session new --", env)) == {"--name", "--language", "--json", "--quiet", "--help"}
+    globals_ = {"--debug", "--no-color", "--profile", "--api-url"}
+    own = set(bash_complete(SCRIPTS["bash"], "nemo session new --", env)) - globals_
+    assert own == {n for p in TREE.find(("session", "new")).options for n in p.names if n.startswith("--")}
+    assert {"--name", "--language", "--json", "--quiet", "--help"} <= own
     assert bash_complete(SCRIPTS["bash"], "nemo --d", env) == ["--debug"]  # global options before the command
 
 

@@ -55,7 +55,7 @@ def test_help_is_typers_text_and_once_cached_imports_no_typer(env, tmp_path):
     assert second.returncode == 0 and second.stdout == first.stdout
     assert not {m.split(".")[0] for m in loaded} & HEAVY, loaded
     assert second.stdout == typer_help(env)
-    assert "Commands:" in second.stdout and "credits" in second.stdout
+    assert "Core pipeline:" in second.stdout and "credits" in second.stdout
 
 
 def test_help_follows_the_width(env):
@@ -121,7 +121,9 @@ def test_the_key_follows_every_module_file(tmp_path):
         (["trim", "a.mp4"], None),  # registered by the workflows module: the whole tree
         (["credit"], None),  # a typo: the whole tree, for Typer's "did you mean"
         (["--help"], None),
-        (["-pwork", "credits"], None),  # a form not recognised: the whole tree
+        (["-pwork", "--api-url=http://x", "credits", "--debug"], "credits"),  # every form click takes
+        (["--profile", "--debug", "credits"], "credits"),  # "--debug" is --profile's value, as click reads it
+        (["--qux", "credits"], None),  # an option we do not know: the whole tree, for its error
         (["--profile"], None),
         ([], None),
     ],
@@ -134,7 +136,8 @@ def test_a_networked_command_imports_only_its_own_module_and_no_httpx_cli(env):
     env.update(NEMO_TOKEN="nmv_usr_startupSECRET", NEMO_API_URL="http://127.0.0.1:9", NEMO_RETRIES="0")
     proc, loaded = probe(["credits"], env)
     assert proc.returncode == 9 and "cannot connect" in proc.stderr
-    assert {m for m in loaded if m.startswith("nemo_cli.commands.")} == {"nemo_cli.commands.common", "nemo_cli.commands.credits", "nemo_cli.commands.tree"}
+    own = {"nemo_cli.commands.common", "nemo_cli.commands.credits", "nemo_cli.commands.tree", "nemo_cli.commands.json_options"}
+    assert {m for m in loaded if m.startswith("nemo_cli.commands.")} == own
     assert not {m.split(".")[0] for m in loaded} & {"rich", "pygments", "click"}, loaded  # httpx's own CLI
 
 

@@ -21,6 +21,7 @@ from importlib.util import find_spec
 from typing import TYPE_CHECKING, Any
 
 from nemo_cli import errors
+from nemo_cli.extras import EXTRAS
 
 if TYPE_CHECKING:
     from nemo_cli.api.client import NemoClient
@@ -30,7 +31,7 @@ CREDITS = "/api/credits/balance/simple"
 SKEW_WARN = 60.0  # seconds the local clock may differ from the server's before it is worth a warning
 EXPIRY_WARN = 24 * 3600.0  # a token that expires sooner than this is worth a warning
 CERT_WARN_DAYS = 14  # likewise the API's certificate
-EMULATOR_PACKAGES = ("starlette", "uvicorn", "python_multipart", "imageio_ffmpeg")
+EMULATOR_PACKAGES = tuple(EXTRAS["emulator"])
 
 
 @dataclass

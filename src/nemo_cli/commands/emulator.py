@@ -145,17 +145,12 @@ def _options(
 
 
 def _emulator_modules() -> Any:
-    from nemo_cli.errors import ConfigError
+    """The emulator's modules, once the emulator extra is known to be installed (exit 12 if not)."""
+    from nemo_cli import extras
 
-    try:
-        from nemo_cli.emulator import faults, server
-    except ModuleNotFoundError as exc:
-        if exc.name and exc.name.split(".")[0] in ("starlette", "uvicorn", "multipart", "python_multipart", "imageio_ffmpeg"):
-            raise ConfigError(
-                f"the emulator needs {exc.name.split('.')[0]}, which is not installed",
-                hint="install the extra: pip install 'nemo-cli[emulator]'",
-            ) from None
-        raise
+    extras.require("emulator", "`nemo emulator`")
+    from nemo_cli.emulator import faults, server
+
     return server, faults
 
 
@@ -338,11 +333,9 @@ def media(
         raise BadInput(f"{path} is a directory", hint="give a file name, e.g. clip.mp4")
     if path.exists() and not force:
         raise BadInput(f"{path} exists", hint="--force replaces it")
-    try:
-        from nemo_cli.emulator import media as media_mod
-    except ModuleNotFoundError:
-        _emulator_modules()
-        raise
+    _emulator_modules()
+    from nemo_cli.emulator import media as media_mod
+
     part = path.with_name(f".{path.name}.part{path.suffix}")
     try:
         media_mod.make_clip(part, seconds, size=f"{match.group(1)}x{match.group(2)}")

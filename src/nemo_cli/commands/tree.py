@@ -1,9 +1,12 @@
-"""The command tree: which modules make up `nemo`, and building the Typer app from them (all of them, or
-only the one an invocation needs). The root (app.py) and `nemo chat`, which runs command lines in-process,
-both build it from here. Imports nothing heavy until `build` runs.
+"""The command tree: which modules make up `nemo`, how the root help groups them, and building the Typer
+app from them (all of them, or only the one an invocation needs). The root (app.py), `nemo chat` (which
+runs command lines in-process), `nemo help`, `nemo completion` and the docs generator all build it from
+here. Imports nothing heavy until `build` runs.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 # (module under nemo_cli.commands, name on the command line). Each module exposes `register(app)`.
 COMMANDS = [
@@ -21,6 +24,51 @@ COMMANDS = [
     "doctor",
     "completion",
     "emulator",
+    "help",
+]
+
+# The root help's menu, as `gh` groups its commands: (heading, [(command, one-line description)]). The
+# order here is the order of the help, the man page, the README and the completion scripts. A command
+# missing here is listed under the last heading with the first sentence of its help.
+MENU: list[tuple[str, list[tuple[str, str]]]] = [
+    (
+        "Core pipeline",
+        [
+            ("auth", "Tokens: acquire, log in, show, print, log out."),
+            ("session", "Editing sessions: new, list, use, show, open."),
+            ("upload", "Upload media files (or URLs) into the session."),
+            ("edit", "Describe an edit in words; the reply streams back."),
+            ("export", "Render the timeline to an MP4 and download it."),
+        ],
+    ),
+    (
+        "Workflows",
+        [
+            ("trim", "Cut sections out, or keep one section."),
+            ("grade", "Colour-grade the whole clip, Lightroom style."),
+            ("film", "Cut raw footage into a film: best takes, music."),
+            ("demo-clip", "Compile the best moments into a short demo clip."),
+            ("chat", "Talk to the editor: one edit (or command) a line."),
+            ("batch", "Run a plan of jobs, each in its own session."),
+        ],
+    ),
+    (
+        "Timeline and account",
+        [
+            ("state", "Show the timeline of the active session."),
+            ("credits", "Show the credit balance."),
+        ],
+    ),
+    (
+        "Settings and tools",
+        [
+            ("config", "Settings: get, set, unset, list, path."),
+            ("doctor", "Check the setup, the network and the token."),
+            ("completion", "Print or install the shell completion script."),
+            ("emulator", "A local NemoVideo API for trying nemo offline."),
+            ("help", "Help on a command: `nemo help export`."),
+        ],
+    ),
 ]
 
 
@@ -57,16 +105,19 @@ def build(only: str | None = None):
     return app
 
 
+def root_command() -> Any:
+    """The click command of the whole tree (for help, completion scripts and the docs)."""
+    import typer
+
+    return typer.main.get_command(build())
+
+
 def needed(args: list[str]) -> str | None:
     """The one command module an invocation needs (`nemo -p work credits --json` → credits), so the
     others are neither imported nor converted by Typer (a third of a networked command's start-up);
     None, to build the whole tree, whenever that is not certain."""
-    i = 0
-    while i < len(args) and args[i].startswith("-"):
-        if args[i] in ("--debug", "--no-color") or args[i].startswith(("--profile=", "--api-url=")):
-            i += 1
-        elif args[i] in ("--profile", "-p", "--api-url"):
-            i += 2
-        else:
-            return None  # --help, --version, an option we do not know: the whole tree answers
+    from nemo_cli.options import leading
+
+    i = leading(args)[1]
+    # not a command (--help, --version, an option we do not know, a typo): the whole tree answers
     return args[i] if i < len(args) and args[i] in COMMANDS else None

@@ -17,10 +17,11 @@ GENERATED_DIRS = {"completions": "*", "man": "*.1"}  # directories whose files a
 
 def outputs(root: Path, tree: Command | None = None) -> dict[Path, str]:
     """Every generated file (relative to the checkout) with the content it should have."""
-    from nemo_cli.docgen import completions, man, readme, tree as tree_mod
+    from nemo_cli.completion import scripts
+    from nemo_cli.docgen import man, readme, tree as tree_mod
 
     tree = tree or tree_mod.load()
-    files = {Path("completions", completions.FILE_NAMES[s]): completions.render(s, tree) for s in completions.SHELLS}
+    files = {Path("completions", scripts.FILE_NAMES[s]): scripts.render(s, tree) for s in scripts.SHELLS}
     files.update({Path("man", name): text for name, text in man.pages(tree).items()})
     files[Path("README.md")] = readme.update((root / "README.md").read_text(encoding="utf-8"), tree)
     return files

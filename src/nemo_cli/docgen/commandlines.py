@@ -57,6 +57,8 @@ def problem(tree: Command, words: list[str], pending: set[str] = frozenset()) ->
         if word.startswith("-") and word != "-":
             name = word.split("=", 1)[0]
             param = node.option(name)
+            if param is None:  # a global option, which goes anywhere
+                param = next((p for p in tree.global_options if name in p.names), None)
             if param is None:
                 return f"{node.name}: no option {name}"
             i += 1 if param.takes_value and "=" not in word else 0

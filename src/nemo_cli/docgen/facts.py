@@ -101,9 +101,13 @@ EXAMPLES: dict[str, list[tuple[str, str]]] = {
         ("Print where the store is:", "nemo config path"),
     ],
     "completion": [
-        ("Install bash completion for your user:", "nemo completion bash > ~/.local/share/bash-completion/completions/nemo"),
-        ("Install zsh completion (with ~/.zfunc in fpath):", "nemo completion zsh > ~/.zfunc/_nemo"),
-        ("Install fish completion:", "nemo completion fish > ~/.config/fish/completions/nemo.fish"),
+        ("Install bash completion for your user (bash-completion loads it):", "nemo completion --install bash"),
+        ("Install zsh completion and add the fpath line to ~/.zshrc:", "nemo completion --install zsh --rc"),
+        ("Install fish completion:", "nemo completion --install fish"),
+        ("Load it into the running bash only:", "source <(nemo completion bash)"),
+    ],
+    "help": [
+        ("The help of a subcommand, as `--help` shows it:", "nemo help export status"),
     ],
     "emulator": [
         ("Run a script against a fresh local emulator:", "nemo emulator exec -- bash examples/trim-in-between.sh"),

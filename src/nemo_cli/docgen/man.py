@@ -207,7 +207,8 @@ def _root_page(tree: Command) -> str:
         ".SH COMMANDS",
         commands,
         ".SH OPTIONS",
-        ".PP\nThese global options go before the command: \\fBnemo \\-\\-debug credits\\fR.",
+        ".PP\nThe global options (all but \\fB\\-V\\fR and \\fB\\-h\\fR) go anywhere on the line, before or after "
+        "the command (not after \\fB\\-\\-\\fR): \\fBnemo credits \\-\\-debug\\fR is \\fBnemo \\-\\-debug credits\\fR.",
         _params(tree, with_help=True),
         _OUTPUT,
         _environment(),
@@ -232,8 +233,8 @@ def _command_page(cmd: Command, tree: Command) -> str:
             description.append(".PP\nWith no subcommand:\n" + paragraphs(node.own_help))
         options.append(_params(node))
     global_note = ".PP\nEvery command also takes \\fB\\-h\\fR, \\fB\\-\\-help\\fR. The global options (" + ", ".join(
-        f"\\fB{escape(p.opts[-1])}\\fR" for p in tree.options if not p.is_help
-    ) + ") go before the command; see \\fBnemo\\fR(1)."
+        f"\\fB{escape(p.opts[-1])}\\fR" for p in tree.global_options
+    ) + ") go anywhere on the line; see \\fBnemo\\fR(1)."
     return _lines(
         _header(page_name(cmd), cmd.short_help),
         _synopsis(cmd),

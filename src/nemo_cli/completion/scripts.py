@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from nemo_cli.docgen.tree import Command, Param
+from nemo_cli.completion.model import Command, Param
 
 SHELLS = ("bash", "zsh", "fish")
 FILE_NAMES = {"bash": "nemo.bash", "zsh": "_nemo", "fish": "nemo.fish"}
@@ -82,6 +82,12 @@ def render(shell: str, tree: Command) -> str:
     return {"bash": bash, "zsh": zsh, "fish": fish}[shell](tree)
 
 
+def options_of(cmd: Command, tree: Command) -> list[Param]:
+    """A command's options as the command line takes them: its own, then the global ones (which the
+    root declares, and which go anywhere on the line)."""
+    return cmd.options if cmd is tree else cmd.options + tree.global_options
+
+
 def summary(help_text: str) -> str:
     """An option's help as one short line: its first sentence, without `[default: …]` notes."""
     text = " ".join(re.split(r"\s{2,}\[", help_text)[0].split())
@@ -107,7 +113,7 @@ def bash(tree: Command) -> str:
     cases = []
     for cmd in tree.walk():
         opts = " ".join(
-            name + (f"={code(option_value(p))}" if p.takes_value else "") for p in cmd.options for name in p.names
+            name + (f"={code(option_value(p))}" if p.takes_value else "") for p in options_of(cmd, tree) for name in p.names
         )
         args = [code(v) for v in argument_values(cmd)]
         if args and cmd.arguments[-1].variadic:
@@ -119,7 +125,7 @@ def bash(tree: Command) -> str:
 
 
 BASH = r"""# bash completion for nemo -- @HEADER@
-# Install: `nemo completion bash > ~/.local/share/bash-completion/completions/nemo`,
+# Install: `nemo completion --install bash` (writes ~/.local/share/bash-completion/completions/nemo),
 # or add `source <(nemo completion bash)` to ~/.bashrc. Needs bash 4.4 or newer.
 
 # _nemo_spec PATH: the subcommands (cmds), options (opts; NAME=KIND for those taking a value) and value kind
@@ -285,8 +291,8 @@ def _zsh_arguments(flags: str, specs: list[str], tail: str = "") -> list[str]:
     return lines
 
 
-def _zsh_function(cmd: Command) -> str:
-    specs = [s for p in cmd.options for s in _zsh_option_specs(p)]
+def _zsh_function(cmd: Command, tree: Command) -> str:
+    specs = [s for p in options_of(cmd, tree) for s in _zsh_option_specs(p)]
     for arg, value in zip(cmd.arguments, argument_values(cmd)):
         position = "*" if arg.variadic else ("" if arg.required else ":")
         specs.append(_zsh_quote(f"{position}:{arg.metavar.replace(':', chr(92) + ':')}:{_zsh_action(value)}"))
@@ -297,9 +303,9 @@ def _zsh_function(cmd: Command) -> str:
     if not cmd.path:  # the root remembers how nemo was called, and with which profile, for _nemo_stored
         body.append("    typeset -g _nemo_prog=${words[1]/#\\~/$HOME} _nemo_profile=")
     body += _zsh_arguments("-C -s -S", specs + ["': :->command'", "'*:: :->argument'"], " && ret=0")
-    profile_opts = [n for p in cmd.options if option_value(p).kind == "profile" for n in p.opts]
-    if profile_opts:
-        body.append("    _nemo_profile=" + "".join("${opt_args[" + n + "]:-" for n in profile_opts) + "}" * len(profile_opts))
+    profile_opts = [n for p in options_of(cmd, tree) if option_value(p).kind == "profile" for n in p.opts]
+    if profile_opts:  # the profile given so far (a later -p overrides an earlier one)
+        body.append("    _nemo_profile=" + _zsh_profile(profile_opts, "$_nemo_profile" if cmd.path else ""))
     described = [
         _zsh_quote(sub.path[-1].replace(":", "\\:") + ":" + " ".join(sub.short_help.split())) for sub in cmd.subcommands
     ]
@@ -324,24 +330,34 @@ def _zsh_function(cmd: Command) -> str:
     return "\n".join(body)
 
 
+def _zsh_profile(profile_opts: list[str], fallback: str) -> str:
+    """`${opt_args[-p]:-${opt_args[--profile]:-FALLBACK}}`: the profile this _arguments call saw."""
+    return "".join("${opt_args[" + n + "]:-" for n in profile_opts) + fallback + "}" * len(profile_opts)
+
+
 def zsh(tree: Command) -> str:
-    functions = "\n\n".join(_zsh_function(cmd) for cmd in tree.walk())
-    return ZSH.replace("@FUNCTIONS@", functions).replace("@HEADER@", HEADER)
+    functions = "\n\n".join(_zsh_function(cmd, tree) for cmd in tree.walk())
+    profile_opts = [n for p in tree.global_options if option_value(p).kind == "profile" for n in p.opts]
+    return (
+        ZSH.replace("@FUNCTIONS@", functions)
+        .replace("@PROFILE@", _zsh_profile(profile_opts, "$_nemo_profile"))
+        .replace("@HEADER@", HEADER)
+    )
 
 
 ZSH = r"""#compdef nemo
 # zsh completion for nemo -- @HEADER@
-# Install: `nemo completion zsh > ~/.zfunc/_nemo` with `fpath=(~/.zfunc $fpath)` before `compinit` in
-# ~/.zshrc, or add `source <(nemo completion zsh)` after `compinit`.
+# Install: `nemo completion --install zsh` (writes ~/.zfunc/_nemo; `fpath=(~/.zfunc $fpath)` must come
+# before `compinit` in ~/.zshrc), or add `source <(nemo completion zsh)` after `compinit`.
 
 # _nemo_stored [...] KIND: session ids, render ids or profile names from the store (never the network).
-# _arguments puts its own options before KIND.
+# _arguments puts its own options before KIND; the profile is the one given on the line so far.
 _nemo_stored() {
-    local kind=$argv[-1] value desc
+    local kind=$argv[-1] value desc profile=@PROFILE@
     local -a values
     while IFS=$'\t' read -r value desc; do
         values+=("${value//:/\\:}${desc:+:$desc}")
-    done < <(_call_program $kind ${_nemo_prog:-nemo} __complete $kind ${_nemo_profile:+--profile $_nemo_profile} 2>/dev/null)
+    done < <(_call_program $kind ${_nemo_prog:-nemo} __complete $kind ${profile:+--profile $profile} 2>/dev/null)
     _describe -t $kind ${kind%s} values
 }
 
@@ -387,18 +403,19 @@ def fish(tree: Command) -> str:
         key = _fish_quote(" ".join(cmd.path))
         if cmd.subcommands:
             subcommands.append(f"        case {key}\n            printf '%s\\n' " + " ".join(c.path[-1] for c in cmd.subcommands))
-        takes = [n for p in cmd.options if p.takes_value for n in p.names]
+        takes = [n for p in options_of(cmd, tree) if p.takes_value for n in p.names]
         if takes:
             value_options.append(f"        case {key}\n            printf '%s\\n' " + " ".join(takes))
         at = " ".join(("__nemo_at",) + cmd.path)
         for sub in cmd.subcommands:
             lines.append(f"complete -c nemo -n '{at}' -f -a {sub.path[-1]} -d {_fish_quote(' '.join(sub.short_help.split()))}")
         for p in cmd.options:
+            where = "__nemo_global" if p.is_global else at  # global options go anywhere before --
             flags = " ".join(_fish_flag(n) for n in p.opts)
             value = " " + _fish_value(option_value(p)) if p.takes_value else ""
-            lines.append(f"complete -c nemo -n '{at}' {flags}{value} -d {_fish_quote(summary(p.help))}")
+            lines.append(f"complete -c nemo -n '{where}' {flags}{value} -d {_fish_quote(summary(p.help))}")
             for name in p.secondary_opts:
-                lines.append(f"complete -c nemo -n '{at}' {_fish_flag(name)} -d {_fish_quote(summary(p.help))}")
+                lines.append(f"complete -c nemo -n '{where}' {_fish_flag(name)} -d {_fish_quote(summary(p.help))}")
         for i, (arg, value) in enumerate(zip(cmd.arguments, argument_values(cmd))):
             if value.kind:
                 position = f"{i}+" if arg.variadic else str(i)
@@ -417,7 +434,7 @@ def fish(tree: Command) -> str:
 
 
 FISH = r"""# fish completion for nemo -- @HEADER@
-# Install: `nemo completion fish > ~/.config/fish/completions/nemo.fish`.
+# Install: `nemo completion --install fish` (writes ~/.config/fish/completions/nemo.fish).
 
 function __nemo_subcommands --description 'The subcommands of a nemo command path'
     switch "$argv"
@@ -431,25 +448,25 @@ function __nemo_value_options --description 'The options of a nemo command path 
     end
 end
 
-function __nemo_parse --description 'Where the line is: __nemo_cmd, __nemo_argn, __nemo_profile'
+function __nemo_parse --description 'Where the line is: __nemo_cmd, __nemo_argn, __nemo_profile, __nemo_dashdash'
     set -l line (commandline -pc)
     test "$line" = "$__nemo_line"; and return
     set -g __nemo_line $line
     set -g __nemo_cmd
     set -g __nemo_argn 0
     set -g __nemo_profile
+    set -g __nemo_dashdash 0
     set -l tokens (commandline -opc)
     set -e tokens[1]
     set -l value_of
-    set -l dashdash 0
     for t in $tokens
         if test -n "$value_of"
             contains -- $value_of @PROFILE_OPTIONS@; and set __nemo_profile $t
             set value_of
-        else if test $dashdash = 1
+        else if test $__nemo_dashdash = 1
             set __nemo_argn (math $__nemo_argn + 1)
         else if test "$t" = --
-            set dashdash 1
+            set __nemo_dashdash 1
         else if string match -q -- '--*=*' $t  # --option=value in one word
             set -l parts (string split -m1 = -- $t)
             contains -- $parts[1] @PROFILE_OPTIONS@; and set __nemo_profile $parts[2]
@@ -467,6 +484,11 @@ end
 function __nemo_at --description 'The line is at this nemo command'
     __nemo_parse
     test "$__nemo_cmd" = "$argv"
+end
+
+function __nemo_global --description 'A global option fits here: anywhere before --'
+    __nemo_parse
+    test $__nemo_dashdash = 0
 end
 
 function __nemo_arg --description 'The line is at positional argument N (N+: or later) of this nemo command'
