@@ -8,6 +8,7 @@ a stub service (httpx.MockTransport)."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import subprocess
@@ -410,15 +411,20 @@ WRONG = [
         # a junk entry for the very render being recorded gives way to its record; the table is kept
         (["export", "status", "render_1"], 0, {"renders": {"render_1": {"status": "completed", "url": URL1}}}),
         (["export", "download", "render_1"], 0,
-         {"renders": {"render_1": {"status": "completed", "url": URL1, "output": "{tmp}/render_1.mp4", "bytes": len(VIDEO)}}}),
+         {"renders": {"render_1": {"status": "completed", "url": URL1, "output": "{tmp}/render_1.mp4", "bytes": len(VIDEO),
+                                   "sha256": hashlib.sha256(VIDEO).hexdigest()}}}),
     ]),
     ("[profiles.default.renders.render_1]\ncreated = 5\nstatus = [1, 2]\noutput = 7\nsession = {a = 1}\nbytes = 'many'\n", (), [
-        (["export", "list"], 0, SAME),
-        (["export", "list", "--json"], 0, SAME),
+        (["export", "list", "--no-refresh"], 0, SAME),
+        (["export", "list", "--json", "--no-refresh"], 0, SAME),
+        # a status that is not an ended one: list looks the render up and records what it is now
+        (["export", "list"], 0,
+         {"renders": {"render_1": {"created": 5, "status": "completed", "output": 7, "session": {"a": 1}, "bytes": "many", "url": URL1}}}),
         (["export", "status", "render_1"], 0,
          {"renders": {"render_1": {"created": 5, "status": "completed", "output": 7, "session": {"a": 1}, "bytes": "many", "url": URL1}}}),
         (["export", "download", "render_1"], 0, {"renders": {"render_1": {
-            "created": 5, "status": "completed", "output": "{tmp}/render_1.mp4", "session": {"a": 1}, "bytes": len(VIDEO), "url": URL1}}}),
+            "created": 5, "status": "completed", "output": "{tmp}/render_1.mp4", "session": {"a": 1}, "bytes": len(VIDEO), "url": URL1,
+            "sha256": hashlib.sha256(VIDEO).hexdigest()}}}),
     ]),
     ('[profiles.default.sessions]\n"123" = 5\n', ("NEMO_SESSION",), [
         (["session", "list"], 0, SAME),

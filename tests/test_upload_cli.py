@@ -403,6 +403,10 @@ def test_a_terminal_gets_a_progress_bar_of_the_body(service, clip, monkeypatch):
         def update(self, completed=None, total=None, description=None):
             self.completed.append(completed)
 
+        def waiting(self, description):  # all sent: the service is digesting it
+            self.completed.append(self.total)
+            self.waited = description
+
     @contextmanager
     def progress(self, description, total, unit="bytes"):
         assert self.terminal.live  # asked for only where a bar is drawn
@@ -417,6 +421,7 @@ def test_a_terminal_gets_a_progress_bar_of_the_body(service, clip, monkeypatch):
     assert bar.description == "uploading 2 files"
     assert bar.total == int(service.requests[0].headers["content-length"])
     assert bar.completed[0] == 0 and bar.completed[-1] == bar.total and bar.completed == sorted(bar.completed)
+    assert bar.waited == "2 files: processing on the service…"  # not a bar sitting at 100%
 
 
 def test_output_progress_draws_nothing_off_a_terminal():
