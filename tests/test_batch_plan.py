@@ -90,7 +90,7 @@ def test_recipe_options_match_the_recipe_commands():
     """The options a plan may give each recipe are exactly those of its command (less the generic ones)."""
     from nemo_cli.commands import workflows
 
-    generic = {"dry_run", "session", "verbose", "timeout", "json", "quiet", "answer", "expect_change"}  # answer: a job key
+    generic = {"dry_run", "session", "verbose", "timeout", "json", "json_fields", "jq", "quiet", "answer", "expect_change"}  # answer: a job key
     for recipe, command in [("trim", workflows.trim), ("grade", workflows.grade), ("film", workflows.film), ("demo-clip", workflows.demo_clip)]:
         params = set(inspect.signature(command).parameters) - generic
         assert params == set(batch_plan.RECIPE_ARGS[recipe]), recipe
