@@ -93,7 +93,7 @@ def test_json_has_every_check_and_no_secret(emulator, ready):
     by_name = {c["name"]: c for c in doc["checks"]}
     assert by_name["api"]["reachable"] is True and by_name["api"]["http_status"] == 401
     assert by_name["token"]["valid"] is True and by_name["token"]["kind"] == "anonymous" and by_name["token"]["credits"] == 100
-    assert by_name["session"]["session"] == ready and by_name["session"]["exists"] is True
+    assert by_name["session"]["session_id"] == ready and by_name["session"]["exists"] is True
     assert isinstance(by_name["clock"]["skew_seconds"], int) and by_name["emulator"]["installed"] is True
     for token in emulator.world.tokens:
         assert token not in done.stdout

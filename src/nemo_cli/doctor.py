@@ -331,9 +331,9 @@ def session(ctx: "Context", token: str | None) -> Check:
 
     sid = env("NEMO_SESSION") or ctx.profile().session.get("id")
     if not sid:
-        return warn("session", "no active session: `nemo session new` starts one", session=None)
+        return warn("session", "no active session: `nemo session new` starts one", session_id=None)
     source = "NEMO_SESSION" if env("NEMO_SESSION") else "the store"
-    facts = {"session": str(sid), "source": source}
+    facts = {"session_id": str(sid), "source": source}
     if token is None:
         return warn("session", f"{sid} (from {source}): not checked (no valid token)", exists=None, **facts)
     try:
