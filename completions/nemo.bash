@@ -1,50 +1,52 @@
 # bash completion for nemo -- generated from the command tree by `python -m nemo_cli.docgen`; do not edit.
-# Install: `nemo completion bash > ~/.local/share/bash-completion/completions/nemo`,
+# Install: `nemo completion --install bash` (writes ~/.local/share/bash-completion/completions/nemo),
 # or add `source <(nemo completion bash)` to ~/.bashrc. Needs bash 4.4 or newer.
 
 # _nemo_spec PATH: the subcommands (cmds), options (opts; NAME=KIND for those taking a value) and value kind
 # of each positional argument (args; a trailing * repeats it) of one command path.
 _nemo_spec() {
     case "$1" in
-    "") cmds="auth session upload edit trim grade film demo-clip chat batch state credits export config completion emulator" opts="-V --version --debug --no-color -p=profile --profile=profile --api-url=- -h --help" args="" ;;
-    "auth") cmds="login status token logout" opts="--json -q --quiet -h --help" args="" ;;
-    "auth login") cmds="" opts="--with-token --json -q --quiet -h --help" args="" ;;
-    "auth status") cmds="" opts="--json -q --quiet -h --help" args="" ;;
-    "auth token") cmds="" opts="-h --help" args="" ;;
-    "auth logout") cmds="" opts="--json -q --quiet -h --help" args="" ;;
-    "session") cmds="new list use show open" opts="-h --help" args="" ;;
-    "session new") cmds="" opts="-n=- --name=- -l=- --language=- --json -q --quiet -h --help" args="" ;;
-    "session list") cmds="" opts="--json -q --quiet -h --help" args="" ;;
-    "session use") cmds="" opts="--json -q --quiet -h --help" args="session" ;;
-    "session show") cmds="" opts="-s=session --session=session --json -q --quiet -h --help" args="" ;;
-    "session open") cmds="" opts="-s=session --session=session -b --browser --json -q --quiet -h --help" args="" ;;
-    "upload") cmds="" opts="--url --each -s=session --session=session --json -q --quiet -h --help" args="media*" ;;
-    "edit") cmds="" opts="-f=file --file=file --settle --settle-for=- --show-cost -v --verbose --timeout=- -s=session --session=session --json -q --quiet -h --help" args="-*" ;;
-    "trim") cmds="" opts="-r=- --remove=- -k=- --keep=- --dry-run -s=session --session=session -v --verbose --timeout=- --json -q --quiet -h --help" args="" ;;
-    "grade") cmds="" opts="--look=- --exposure=- --contrast=- --saturation=- --temperature=- --highlights=- --shadows=- --dry-run -s=session --session=session -v --verbose --timeout=- --json -q --quiet -h --help" args="" ;;
-    "film") cmds="" opts="--best-takes --transitions=- --music=- --music-volume=- --dry-run -s=session --session=session -v --verbose --timeout=- --json -q --quiet -h --help" args="" ;;
-    "demo-clip") cmds="" opts="--length=- --music=- --title=- --dry-run -s=session --session=session -v --verbose --timeout=- --json -q --quiet -h --help" args="" ;;
-    "chat") cmds="" opts="-s=session --session=session --json -q --quiet -h --help" args="-" ;;
-    "batch") cmds="" opts="-j=- --jobs=- --restart -f --force --dry-run --json -q --quiet -h --help" args="file" ;;
-    "state") cmds="" opts="--draft --check-ready -s=session --session=session --json -q --quiet -h --help" args="" ;;
-    "credits") cmds="" opts="--json -q --quiet -h --help" args="" ;;
-    "export") cmds="list status wait download cancel" opts="-w --wait -o=file --output=file -f --force --format=words:mp4 --quality=words:low,medium,high -r=- --resolution=- --fps=- --draft=file --poll-interval=- --timeout=- -s=session --session=session --json -q --quiet -h --help" args="" ;;
-    "export list") cmds="" opts="--json -q --quiet -h --help" args="" ;;
-    "export status") cmds="" opts="--json -q --quiet -h --help" args="render" ;;
-    "export wait") cmds="" opts="-o=file --output=file -f --force --poll-interval=- --timeout=- --json -q --quiet -h --help" args="render" ;;
-    "export download") cmds="" opts="-o=file --output=file -f --force --json -q --quiet -h --help" args="render" ;;
-    "export cancel") cmds="" opts="--json -q --quiet -h --help" args="render" ;;
-    "config") cmds="get set unset list path" opts="-h --help" args="" ;;
-    "config get") cmds="" opts="--json -q --quiet -h --help" args="words:api_url,web_url,language,skill_source,skill_version,skill_platform,connect_timeout,read_timeout,retries,retry_backoff,rate_limit_wait,edit.notice_interval,edit.idle_timeout,edit.timeout,edit.recover_first,edit.recover_interval,edit.recover_looks,export.poll_min,export.poll_max,export.timeout,export.error_grace" ;;
-    "config set") cmds="" opts="--json -q --quiet -h --help" args="words:api_url,web_url,language,skill_source,skill_version,skill_platform,connect_timeout,read_timeout,retries,retry_backoff,rate_limit_wait,edit.notice_interval,edit.idle_timeout,edit.timeout,edit.recover_first,edit.recover_interval,edit.recover_looks,export.poll_min,export.poll_max,export.timeout,export.error_grace -" ;;
-    "config unset") cmds="" opts="--json -q --quiet -h --help" args="words:api_url,web_url,language,skill_source,skill_version,skill_platform,connect_timeout,read_timeout,retries,retry_backoff,rate_limit_wait,edit.notice_interval,edit.idle_timeout,edit.timeout,edit.recover_first,edit.recover_interval,edit.recover_looks,export.poll_min,export.poll_max,export.timeout,export.error_grace" ;;
-    "config list") cmds="" opts="--json -q --quiet -h --help" args="" ;;
-    "config path") cmds="" opts="--json -h --help" args="" ;;
-    "completion") cmds="" opts="-h --help" args="words:bash,zsh,fish" ;;
-    "emulator") cmds="serve exec media" opts="-h --help" args="" ;;
-    "emulator serve") cmds="" opts="--host=- --port=- --cdn-port=- --render-status=words:nested,top --sse=words:adk,typed --silent-rate=- --seed=- --edit-seconds=- --render-seconds=- --keepalive-seconds=- --credits=- --fault=- --data-dir=file --free-plan --json -q --quiet -h --help" args="" ;;
-    "emulator exec") cmds="" opts="--host=- --port=- --cdn-port=- --render-status=words:nested,top --sse=words:adk,typed --silent-rate=- --seed=- --edit-seconds=- --render-seconds=- --keepalive-seconds=- --credits=- --fault=- --data-dir=file --free-plan -h --help" args="-*" ;;
-    "emulator media") cmds="" opts="--seconds=- --size=- -f --force --json -q --quiet -h --help" args="file" ;;
+    "") cmds="auth session upload edit export trim grade film demo-clip chat batch state credits config doctor completion emulator help" opts="-V --version --debug --no-color -p=profile --profile=profile --api-url=- -h --help" args="" ;;
+    "auth") cmds="login status token logout" opts="--json --json-fields=- --jq=- -q --quiet -h --help --debug --no-color -p=profile --profile=profile --api-url=-" args="" ;;
+    "auth login") cmds="" opts="--with-token --json --json-fields=- --jq=- -q --quiet -h --help --debug --no-color -p=profile --profile=profile --api-url=-" args="" ;;
+    "auth status") cmds="" opts="--json --json-fields=- --jq=- -q --quiet -h --help --debug --no-color -p=profile --profile=profile --api-url=-" args="" ;;
+    "auth token") cmds="" opts="-h --help --debug --no-color -p=profile --profile=profile --api-url=-" args="" ;;
+    "auth logout") cmds="" opts="-f --force --json --json-fields=- --jq=- -q --quiet -h --help --debug --no-color -p=profile --profile=profile --api-url=-" args="" ;;
+    "session") cmds="new list use show open" opts="-h --help --debug --no-color -p=profile --profile=profile --api-url=-" args="" ;;
+    "session new") cmds="" opts="-n=- --name=- -l=- --language=- --json --json-fields=- --jq=- -q --quiet -h --help --debug --no-color -p=profile --profile=profile --api-url=-" args="" ;;
+    "session list") cmds="" opts="--json --json-fields=- --jq=- -q --quiet -h --help --debug --no-color -p=profile --profile=profile --api-url=-" args="" ;;
+    "session use") cmds="" opts="--json --json-fields=- --jq=- -q --quiet -h --help --debug --no-color -p=profile --profile=profile --api-url=-" args="session" ;;
+    "session show") cmds="" opts="-s=session --session=session --json --json-fields=- --jq=- -q --quiet -h --help --debug --no-color -p=profile --profile=profile --api-url=-" args="" ;;
+    "session open") cmds="" opts="-s=session --session=session -b --browser --json --json-fields=- --jq=- -q --quiet -h --help --debug --no-color -p=profile --profile=profile --api-url=-" args="" ;;
+    "upload") cmds="" opts="--url --each -s=session --session=session --json --json-fields=- --jq=- -q --quiet -h --help --debug --no-color -p=profile --profile=profile --api-url=-" args="media*" ;;
+    "edit") cmds="" opts="-f=file --file=file --settle --settle-for=- --show-cost -v --verbose --timeout=- --answer=- --expect-change -s=session --session=session --json --json-fields=- --jq=- -q --quiet -h --help --debug --no-color -p=profile --profile=profile --api-url=-" args="-*" ;;
+    "export") cmds="list status wait download cancel" opts="-w --wait -o=file --output=file -f --force --format=words:mp4 --quality=words:low,medium,high -r=- --resolution=- --fps=- --draft=file --poll-interval=- --timeout=- -s=session --session=session --json --json-fields=- --jq=- -q --quiet -h --help --debug --no-color -p=profile --profile=profile --api-url=-" args="" ;;
+    "export list") cmds="" opts="--refresh --no-refresh --json --json-fields=- --jq=- -q --quiet -h --help --debug --no-color -p=profile --profile=profile --api-url=-" args="" ;;
+    "export status") cmds="" opts="--json --json-fields=- --jq=- -q --quiet -h --help --debug --no-color -p=profile --profile=profile --api-url=-" args="render" ;;
+    "export wait") cmds="" opts="-o=file --output=file -f --force --poll-interval=- --timeout=- --json --json-fields=- --jq=- -q --quiet -h --help --debug --no-color -p=profile --profile=profile --api-url=-" args="render" ;;
+    "export download") cmds="" opts="-o=file --output=file -f --force --json --json-fields=- --jq=- -q --quiet -h --help --debug --no-color -p=profile --profile=profile --api-url=-" args="render" ;;
+    "export cancel") cmds="" opts="--json --json-fields=- --jq=- -q --quiet -h --help --debug --no-color -p=profile --profile=profile --api-url=-" args="render" ;;
+    "trim") cmds="" opts="-r=- --remove=- -k=- --keep=- --dry-run -s=session --session=session -v --verbose --timeout=- --answer=- --expect-change --json --json-fields=- --jq=- -q --quiet -h --help --debug --no-color -p=profile --profile=profile --api-url=-" args="" ;;
+    "grade") cmds="" opts="--look=- --exposure=- --contrast=- --saturation=- --temperature=- --highlights=- --shadows=- --dry-run -s=session --session=session -v --verbose --timeout=- --answer=- --expect-change --json --json-fields=- --jq=- -q --quiet -h --help --debug --no-color -p=profile --profile=profile --api-url=-" args="" ;;
+    "film") cmds="" opts="--best-takes --transitions=- --music=- --music-volume=- --dry-run -s=session --session=session -v --verbose --timeout=- --answer=- --expect-change --json --json-fields=- --jq=- -q --quiet -h --help --debug --no-color -p=profile --profile=profile --api-url=-" args="" ;;
+    "demo-clip") cmds="" opts="--length=- --music=- --title=- --dry-run -s=session --session=session -v --verbose --timeout=- --answer=- --expect-change --json --json-fields=- --jq=- -q --quiet -h --help --debug --no-color -p=profile --profile=profile --api-url=-" args="" ;;
+    "chat") cmds="" opts="--answer=- --expect-change -s=session --session=session --json --json-fields=- --jq=- -q --quiet -h --help --debug --no-color -p=profile --profile=profile --api-url=-" args="-" ;;
+    "batch") cmds="" opts="-j=- --jobs=- --restart -f --force --dry-run --json --json-fields=- --jq=- -q --quiet -h --help --debug --no-color -p=profile --profile=profile --api-url=-" args="file" ;;
+    "state") cmds="" opts="--draft --check-ready -s=session --session=session --json --json-fields=- --jq=- -q --quiet -h --help --debug --no-color -p=profile --profile=profile --api-url=-" args="" ;;
+    "credits") cmds="" opts="--json --json-fields=- --jq=- -q --quiet -h --help --debug --no-color -p=profile --profile=profile --api-url=-" args="" ;;
+    "config") cmds="get set unset list path" opts="-h --help --debug --no-color -p=profile --profile=profile --api-url=-" args="" ;;
+    "config get") cmds="" opts="--json --json-fields=- --jq=- -q --quiet -h --help --debug --no-color -p=profile --profile=profile --api-url=-" args="words:api_url,web_url,language,skill_source,skill_version,skill_platform,connect_timeout,read_timeout,retries,retry_backoff,rate_limit_wait,ca_bundle,edit.notice_interval,edit.idle_timeout,edit.timeout,edit.recover_first,edit.recover_interval,edit.recover_looks,export.poll_min,export.poll_max,export.timeout,export.error_grace" ;;
+    "config set") cmds="" opts="--json --json-fields=- --jq=- -q --quiet -h --help --debug --no-color -p=profile --profile=profile --api-url=-" args="words:api_url,web_url,language,skill_source,skill_version,skill_platform,connect_timeout,read_timeout,retries,retry_backoff,rate_limit_wait,ca_bundle,edit.notice_interval,edit.idle_timeout,edit.timeout,edit.recover_first,edit.recover_interval,edit.recover_looks,export.poll_min,export.poll_max,export.timeout,export.error_grace -" ;;
+    "config unset") cmds="" opts="--json --json-fields=- --jq=- -q --quiet -h --help --debug --no-color -p=profile --profile=profile --api-url=-" args="words:api_url,web_url,language,skill_source,skill_version,skill_platform,connect_timeout,read_timeout,retries,retry_backoff,rate_limit_wait,ca_bundle,edit.notice_interval,edit.idle_timeout,edit.timeout,edit.recover_first,edit.recover_interval,edit.recover_looks,export.poll_min,export.poll_max,export.timeout,export.error_grace" ;;
+    "config list") cmds="" opts="--json --json-fields=- --jq=- -q --quiet -h --help --debug --no-color -p=profile --profile=profile --api-url=-" args="" ;;
+    "config path") cmds="" opts="--json --json-fields=- --jq=- -h --help --debug --no-color -p=profile --profile=profile --api-url=-" args="" ;;
+    "doctor") cmds="" opts="--json -q --quiet -h --help --debug --no-color -p=profile --profile=profile --api-url=-" args="" ;;
+    "completion") cmds="" opts="--install --rc --json -q --quiet -h --help --debug --no-color -p=profile --profile=profile --api-url=-" args="words:bash,zsh,fish" ;;
+    "emulator") cmds="serve exec media" opts="-h --help --debug --no-color -p=profile --profile=profile --api-url=-" args="" ;;
+    "emulator serve") cmds="" opts="--host=- --port=- --cdn-port=- --render-status=words:nested,top --sse=words:adk,typed --silent-rate=- --seed=- --edit-seconds=- --render-seconds=- --keepalive-seconds=- --credits=- --fault=- --data-dir=file --free-plan --download=words:file,json,json-error,html --tls-cert=file --tls-key=file --json -q --quiet -h --help --debug --no-color -p=profile --profile=profile --api-url=-" args="" ;;
+    "emulator exec") cmds="" opts="--host=- --port=- --cdn-port=- --render-status=words:nested,top --sse=words:adk,typed --silent-rate=- --seed=- --edit-seconds=- --render-seconds=- --keepalive-seconds=- --credits=- --fault=- --data-dir=file --free-plan --download=words:file,json,json-error,html -h --help --debug --no-color -p=profile --profile=profile --api-url=-" args="-*" ;;
+    "emulator media") cmds="" opts="--seconds=- --size=- -f --force --json -q --quiet -h --help --debug --no-color -p=profile --profile=profile --api-url=-" args="file" ;;
+    "help") cmds="" opts="-h --help --debug --no-color -p=profile --profile=profile --api-url=-" args="-*" ;;
     *) cmds="" opts="" args="" ;;
     esac
 }

@@ -33,16 +33,12 @@ def help_text(path: tuple[str, ...]) -> str:
 
 
 def subcommands(text: str) -> list[str]:
-    if "\nCommands:\n" not in text:
-        return []
-    section = text.split("\nCommands:\n", 1)[1]
+    """The commands a help page lists: under "Commands:", or under the root's menu headings."""
     names = []
-    for line in section.splitlines():
-        if not line.startswith("  "):
-            break
-        match = re.match(r"  (\S+)", line)
-        if match:
-            names.append(match.group(1))
+    for heading, section in re.findall(r"\n([A-Z][^\n:]*):\n((?:  [^\n]*\n?)+)", text):
+        if heading in ("Usage", "Arguments", "Options", "Learn more") or heading.startswith("Global options"):
+            continue
+        names += re.findall(r"^  (\S+)  ", section, re.M)
     return names
 
 
@@ -94,7 +90,8 @@ def test_the_help_ends_with_examples_that_run(name, text, request, tmp_path):
     token = emulator.world.add_user()
     for i, line in enumerate(lines):
         cwd = tmp_path / f"example-{i}"
-        env = emulator.env(NEMO_CONFIG_DIR=cwd / "config")  # a new client id: `auth logout --force` harms no other
+        # a new client id (`auth logout --force` harms no other) and home (`completion --install` writes there)
+        env = emulator.env(NEMO_CONFIG_DIR=cwd / "config", HOME=cwd / "home")
         workdir(emulator, cwd, env, token)
         stated = re.search(r"#\s*exit (\d+)\s*$", line)
         done = subprocess.run(

@@ -15,6 +15,12 @@ def doctor(json: common.Json = False, quiet: common.Quiet = False) -> None:
     credits and the session's state, once each, without retries. Exits with the first failed check's exit
     code (12 for a configuration problem, 9 for the network, 3 for a rejected token, 4 for an unknown
     session), 0 when nothing failed; warnings do not change it. `-q` prints the worst status only.
+
+    \b
+    Examples:
+      $ nemo doctor
+      $ nemo doctor -q
+      $ nemo doctor --json | grep '"status"'
     """
     from nemo_cli import doctor as checks_mod
 

@@ -23,7 +23,10 @@ app = common.new_app(
         "A local emulator of the NemoVideo API, for trying nemo and testing scripts without the service or "
         "credits. Needs the `nemo-cli[emulator]` extra.\n\n"
         "`nemo emulator exec -- ./my-pipeline.sh` runs a script against a fresh one; "
-        "`nemo emulator serve` keeps one running."
+        "`nemo emulator serve` keeps one running.\n\n"
+        "\b\nExamples:\n"
+        "  $ nemo emulator exec -- sh -c 'nemo session new -q && nemo credits -q'\n"
+        "  $ nemo emulator media clip.mp4 --seconds 3"
     ),
     no_args_is_help=True,
 )
@@ -210,7 +213,12 @@ def serve(
     quiet: common.Quiet = False,
 ) -> None:
     """Run an emulator until Ctrl-C: prints its base URL on stdout (point NEMO_API_URL at it), one line
-    per request on stderr (not with -q)."""
+    per request on stderr (not with -q).
+
+    \b
+    Examples:
+      $ timeout 3 nemo emulator serve --fault rate_limit:0.1 -q  # exit 124
+    """
     import signal
     import threading
 
@@ -261,7 +269,13 @@ def exec_(
 ) -> None:
     """Start an emulator on free loopback ports, run CMD with NEMO_API_URL and NEMO_WEB_URL pointing at it
     and a throwaway NEMO_CONFIG_DIR (also NEMO_EMULATOR_URL and NEMO_EMULATOR_CDN_URL), stop it, and exit
-    with CMD's exit code."""
+    with CMD's exit code.
+
+    \b
+    Examples:
+      $ nemo emulator exec -- nemo credits -q
+      $ nemo emulator exec --credits 5 -- nemo credits -q
+    """
     import os
     import shutil
     import subprocess
@@ -318,7 +332,13 @@ def media(
     json: common.Json = False,
     quiet: common.Quiet = False,
 ) -> None:
-    """Write a generated test clip: a test pattern with a tone, H.264 + AAC, small and quick to make."""
+    """Write a generated test clip: a test pattern with a tone, H.264 + AAC, small and quick to make.
+
+    \b
+    Examples:
+      $ nemo emulator media clip.mp4
+      $ nemo emulator media big.mov --seconds 30 --size 1280x720 -q
+    """
     import re
 
     from nemo_cli.errors import BadInput, UsageError

@@ -79,11 +79,42 @@ def paragraphs(help_text: str) -> str:
     return "\n".join(out)
 
 
+LITERAL_WIDTH = 80 - 7 - 2  # a page 80 columns wide, less man's indent and the block's own
+
+
 def _literal(text: str) -> str:
     import textwrap
 
-    body = "\n".join(escape(line) if line.strip() else "" for line in textwrap.dedent(text).split("\n"))
+    lines = [part for line in textwrap.dedent(text).split("\n") for part in _fit(line)]
+    body = "\n".join(escape(line) if line.strip() else "" for line in lines)
     return f".PP\n.RS 2\n.nf\n{body}\n.fi\n.RE"
+
+
+def _fit(line: str, width: int = LITERAL_WIDTH) -> list[str]:
+    """A literal line that fits the page: the padding before an aligned `# comment` squeezed, then a shell
+    example (`$ …`) continued on the next line with a backslash at a space outside quotes (still a command
+    that runs when pasted)."""
+    if len(line) <= width:
+        return [line]
+    line = re.sub(r"(\S) {3,}(# )", r"\1  \2", line)
+    if len(line) <= width or not line.lstrip().startswith("$ "):
+        return [line]
+    indent = " " * (len(line) - len(line.lstrip()) + 4)
+    parts, rest = [], line
+    while len(rest) > width:
+        quote, spaces = "", []
+        for i, ch in enumerate(rest[: width - 1]):
+            if quote:
+                quote = "" if ch == quote else quote
+            elif ch in "'\"":
+                quote = ch
+            elif ch == " " and i > len(indent):
+                spaces.append(i)
+        if not spaces:
+            break
+        parts.append(rest[: spaces[-1]] + " \\")
+        rest = indent + rest[spaces[-1] + 1 :]
+    return parts + [rest]
 
 
 # -- pieces ------------------------------------------------------------------------------------
