@@ -11,7 +11,7 @@ from nemo_cli.emulator.replies import endpoint, json_body, json_response, ok
 from nemo_cli.emulator.world import Refused, Render, Token
 
 if TYPE_CHECKING:
-    from nemo_cli.emulator.server import Service
+    from nemo_cli.emulator.service import Service
 
 APP = "nemo_agent"
 ATTRIBUTION = ("x-skill-source", "x-skill-version", "x-skill-platform")

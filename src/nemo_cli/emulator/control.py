@@ -19,7 +19,7 @@ from nemo_cli.emulator.replies import json_body, json_response
 from nemo_cli.emulator.world import SCOPES, Refused
 
 if TYPE_CHECKING:
-    from nemo_cli.emulator.server import Service
+    from nemo_cli.emulator.service import Service
 
 
 def build(svc: "Service") -> Any:

@@ -11,20 +11,17 @@ import asyncio
 import json
 from typing import TYPE_CHECKING, Any
 
-from nemo_cli.emulator import replies
-from nemo_cli.emulator.server import Abort, Record
+from nemo_cli.emulator import api, cdn, control, replies
+from nemo_cli.emulator.service import Abort, Record, Service
 
 if TYPE_CHECKING:
     from nemo_cli.emulator.faults import Fault
-    from nemo_cli.emulator.server import Service
 
 MAX_LOGGED_BODY = 1024 * 1024
 
 
 class Front:
-    def __init__(self, svc: "Service", cdn_port: int) -> None:
-        from nemo_cli.emulator import api, cdn, control
-
+    def __init__(self, svc: Service, cdn_port: int) -> None:
         self.svc = svc
         self.cdn_port = cdn_port
         self.api = api.build(svc)

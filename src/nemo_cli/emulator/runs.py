@@ -23,11 +23,11 @@ import uuid
 from typing import TYPE_CHECKING, Any, AsyncIterator
 
 from nemo_cli.emulator.replies import json_body
+from nemo_cli.emulator.service import Abort, Service
 from nemo_cli.emulator.world import Refused, Session
 
 if TYPE_CHECKING:
     from nemo_cli.emulator.faults import Fault
-    from nemo_cli.emulator.server import Service
 
 _END = object()
 
@@ -101,7 +101,6 @@ class Runs:
 
     async def _stream(self, queue: asyncio.Queue, drop_after: int | None, clean: bool = False) -> AsyncIterator[bytes]:
         from nemo_cli.emulator import events
-        from nemo_cli.emulator.server import Abort
 
         flavor, interval = self.svc.options.sse_flavor, self.svc.options.keepalive_seconds
         sent = pings = 0

@@ -15,7 +15,7 @@ from nemo_cli.emulator.replies import json_body, json_response, ok
 from nemo_cli.emulator.world import MediaFile, Refused
 
 if TYPE_CHECKING:
-    from nemo_cli.emulator.server import Service
+    from nemo_cli.emulator.service import Service
 
 CHUNK = 1024 * 1024
 ACCEPTED = "mp4, mov, avi, webm, mkv, jpg, jpeg, png, gif, webp, mp3, wav, m4a, aac"
