@@ -17,10 +17,12 @@ import pytest
 from typer.testing import CliRunner
 
 from nemo_cli import app as nemo_app
-from nemo_cli.api import http
+from nemo_cli.commands.common import Injected
 from nemo_cli.store import Store
 
 APP = nemo_app.build()
+# The stub service's transport, handed to every in-process run (a fixture sets it for one test).
+STUB = Injected()
 TOKEN = "nmv_usr_stubtoken987654"
 SID = "5529798706024415232"
 STATE_PATH = f"/api/state/nemo_agent/me/{SID}/latest"
@@ -137,7 +139,7 @@ class Service:
 @pytest.fixture
 def service(monkeypatch):
     svc = Service()
-    monkeypatch.setattr(http, "transport_override", httpx.MockTransport(svc))
+    monkeypatch.setattr(STUB, "transport", httpx.MockTransport(svc))
     for name, value in {
         "NEMO_TOKEN": TOKEN, "NEMO_SESSION": SID, "NEMO_API_URL": "http://api.test", "NEMO_WEB_URL": "https://web.test",
         "NEMO_RETRY_BACKOFF": "0", "NEMO_EDIT_RECOVER_FIRST": "0.01", "NEMO_EDIT_RECOVER_INTERVAL": "0.01",
@@ -149,7 +151,7 @@ def service(monkeypatch):
 
 
 def nemo(*args: str, input: str | None = None):
-    result = CliRunner().invoke(APP, list(args), input=input)
+    result = CliRunner().invoke(APP, list(args), input=input, obj=STUB)
     assert "Traceback" not in result.output and "internal error" not in result.stderr, result.stderr
     assert TOKEN not in result.output and "stubtoken" not in result.stderr
     return result
@@ -227,7 +229,7 @@ def test_text_reaches_stdout_before_the_stream_ends(service, monkeypatch):
     service.pieces = [adk("First ", partial=True), 0.01, adk("second", partial=True), adk("First second", partial=False)]
     service.on_piece = on_piece
     monkeypatch.setattr(sys, "stdout", io.TextIOWrapper(captured, encoding="utf-8", write_through=True))
-    assert run(APP, ["edit", "go"]) == 0
+    assert run(APP, ["edit", "go"], transport=STUB.transport) == 0
     assert seen == ["First "]
     assert captured.getvalue().decode() == "First second\n"
 
@@ -317,7 +319,7 @@ def test_a_request_that_never_connected_is_not_recovered(service, monkeypatch):
             raise httpx.ConnectError("connection refused")
         return service(request)
 
-    monkeypatch.setattr(http, "transport_override", httpx.MockTransport(refuse))
+    monkeypatch.setattr(STUB, "transport", httpx.MockTransport(refuse))
     monkeypatch.setenv("NEMO_RETRIES", "1")
     done = nemo("edit", "add title")
     assert done.exit_code == 9
@@ -333,7 +335,7 @@ def test_a_request_whose_answer_never_came_is_recovered(service, monkeypatch):
             raise httpx.ReadTimeout("timed out")
         return service(request)
 
-    monkeypatch.setattr(http, "transport_override", httpx.MockTransport(lost))
+    monkeypatch.setattr(STUB, "transport", httpx.MockTransport(lost))
     service.states = [BEFORE, with_tracks(VIDEO, TITLE)]
     done = nemo("edit", "add title")
     assert done.exit_code == 0, done.stderr
@@ -540,16 +542,20 @@ def test_ctrl_c_before_the_message_went_out_says_nothing_was_sent(service, monke
             raise KeyboardInterrupt
         return service(request)
 
-    monkeypatch.setattr(http, "transport_override", httpx.MockTransport(interrupted))
+    monkeypatch.setattr(STUB, "transport", httpx.MockTransport(interrupted))
     done = nemo("edit", "add title")
     assert done.exit_code == 130
     assert "nothing was sent" in done.stderr and service.posts() == []
 
 
-def test_a_web_page_instead_of_a_stream_is_a_network_error(service):
+def test_a_web_page_instead_of_a_stream_is_a_configuration_error(service):
     service.run_reply = httpx.Response(200, headers={"content-type": "text/html"}, text="<html>proxy login</html>")
     done = nemo("edit", "x")
-    assert done.exit_code == 9 and "a web page (text/html), not a stream" in done.stderr
+    assert done.exit_code == 12, done.stderr
+    errors_ = [line for line in done.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors_) == 1 and errors_[0].endswith("does not look like the NemoVideo API: POST /run_sse got a web page (text/html), not a stream")
+    assert "hint: check the API URL" in done.stderr and "`nemo state` shows whether the message arrived" in done.stderr
+    assert len(service.posts()) == 1  # sent once, never again
 
 
 def test_show_cost_survives_a_failed_balance_look(service, monkeypatch):
@@ -558,7 +564,7 @@ def test_show_cost_survives_a_failed_balance_look(service, monkeypatch):
             return httpx.Response(503, text="down")
         return service(request)
 
-    monkeypatch.setattr(http, "transport_override", httpx.MockTransport(no_credits))
+    monkeypatch.setattr(STUB, "transport", httpx.MockTransport(no_credits))
     monkeypatch.setenv("NEMO_RETRIES", "0")
     done = nemo("edit", "add title", "--show-cost")
     assert done.exit_code == 0

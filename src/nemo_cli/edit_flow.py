@@ -251,11 +251,12 @@ def _reader(ctx: "Context", sid: str, instruction: str, read_timeout: float, q: 
             ctype = response.headers.get("content-type", "")
             if "json" in ctype:
                 _json_reply(ctx, response, norm, put)
-            elif "html" in ctype:
-                raise errors.NetworkError(
-                    f"the service answered the message with a web page ({ctype.split(';')[0]}), not a stream",
-                    hint="check the API URL (`nemo config get api_url`); `nemo state` shows whether the message arrived",
-                )
+            elif "html" in ctype:  # a web page where the stream should be: the API URL (or a proxy) is wrong
+                from nemo_cli.api.http import not_the_api
+
+                error = not_the_api(response, f"a web page ({ctype.split(';')[0]}), not a stream", {})
+                error.hint = f"{error.hint}; `nemo state` shows whether the message arrived"
+                raise error
             else:
                 sse.pump(response.iter_bytes(), lambda event: put(("event", event)), norm)
         put(("end", norm))
