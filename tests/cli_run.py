@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass
+from typing import Any
 
 import typer
 from typer.testing import CliRunner
 
 from nemo_cli import app as nemo_app
+from nemo_cli.commands.common import Injected
 
 COMMAND = typer.main.get_command(nemo_app.build())
 
@@ -27,12 +29,13 @@ class Result:
         return self.stdout + self.stderr
 
 
-def run(args: list[str], input: str | None = None) -> Result:
-    """`nemo ARGS` with stdin `input`: its exit code, stdout, stderr, and any exception that escaped."""
+def run(args: list[str], input: str | None = None, transport: Any = None) -> Result:
+    """`nemo ARGS` with stdin `input`: its exit code, stdout, stderr, and any exception that escaped.
+    `transport` (an httpx transport, e.g. httpx.MockTransport) replaces the network for every client."""
     exception = None
     with CliRunner().isolation(input=input) as (stdout, stderr, _):
         try:
-            COMMAND.main(args=args, prog_name="nemo", standalone_mode=True)
+            COMMAND.main(args=args, prog_name="nemo", standalone_mode=True, obj=Injected(transport))
             code = 0
         except SystemExit as exc:
             code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)

@@ -17,9 +17,12 @@ from typer.testing import CliRunner
 
 from nemo_cli import app as nemo_app
 from nemo_cli.api import http
+from nemo_cli.commands.common import Injected
 from nemo_cli.store import Store
 
 APP = nemo_app.build()
+# The stub service's transport, handed to every in-process run (a fixture sets it for one test).
+STUB = Injected()
 USER_TOKEN = "nmv_usr_usertokenSECRET0001"
 SID = "5529798706024415232"
 TASK = "task_777"
@@ -120,7 +123,7 @@ class Service:
 @pytest.fixture
 def service(monkeypatch) -> Service:
     svc = Service()
-    monkeypatch.setattr(http, "transport_override", httpx.MockTransport(svc))
+    monkeypatch.setattr(STUB, "transport", httpx.MockTransport(svc))
     monkeypatch.setenv("NEMO_API_URL", API)
     monkeypatch.setenv("NEMO_WEB_URL", WEB)
     return svc
@@ -132,8 +135,8 @@ def sleeps(monkeypatch) -> list[float]:
     waited: list[float] = []
     original = http.Transport.__init__
 
-    def init(self, config, credentials, sleep=None):
-        original(self, config, credentials, sleep=waited.append)
+    def init(self, *args, **kwargs):
+        original(self, *args, **{**kwargs, "sleep": waited.append})
 
     monkeypatch.setattr(http.Transport, "__init__", init)
     return waited
@@ -141,7 +144,7 @@ def sleeps(monkeypatch) -> list[float]:
 
 def nemo(*args: str, input: str | None = None, env: dict[str, str] | None = None, secrets: tuple[str, ...] = ()):
     """Run the CLI in-process; never a traceback, never a token in the output unless `auth token` asked."""
-    result = CliRunner().invoke(APP, list(args), input=input, env=env)
+    result = CliRunner().invoke(APP, list(args), input=input, env=env, obj=STUB)
     assert "Traceback" not in result.output and "internal error" not in result.stderr, result.output
     prints_token = "auth" in args and "token" in args  # `nemo auth token` is the one command that may
     for secret in () if prints_token else (USER_TOKEN, "SECRET") + secrets:

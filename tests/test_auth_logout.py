@@ -14,8 +14,7 @@ from datetime import datetime
 import httpx
 import pytest
 
-from foundation_stub import WEB, nemo, sleeps  # noqa: F401  (sleeps: a fixture)
-from nemo_cli.api import http
+from foundation_stub import STUB, WEB, nemo, sleeps  # noqa: F401  (sleeps: a fixture)
 from nemo_cli.emulator.world import WEEK
 
 if sys.version_info >= (3, 11):
@@ -171,7 +170,7 @@ def test_a_429_without_retry_after_waits_once_then_says_when_in_words(monkeypatc
         asked.append(request)
         return httpx.Response(429, json={"code": 429, "message": "one token per client id per week"})
 
-    monkeypatch.setattr(http, "transport_override", httpx.MockTransport(handler))
+    monkeypatch.setattr(STUB, "transport", httpx.MockTransport(handler))
     monkeypatch.setenv("NEMO_API_URL", "http://api.test")
     monkeypatch.setenv("NEMO_WEB_URL", WEB)
     done = nemo("auth")

@@ -197,8 +197,6 @@ TOKEN = "nmv_usr_jsonshapes0123456789"
 
 
 def _fetch(tmp_path, reply, monkeypatch, *, content_type="application/json"):
-    from nemo_cli import errors
-    from nemo_cli.api import http
     from nemo_cli.api.client import NemoClient
     from nemo_cli.api.download import Fetch, FileTarget
 
@@ -219,14 +217,11 @@ def _fetch(tmp_path, reply, monkeypatch, *, content_type="application/json"):
         def current(self):
             return TOKEN, "user"
 
-        def renew(self, rejected):
-            raise errors.AuthError("rejected")
-
         def identity(self):
             return "user", None
 
-    monkeypatch.setattr(http, "transport_override", httpx.MockTransport(handler))
-    client = NemoClient({"base_url": "http://api.test", "retries": 0, "retry_backoff": 0}, Creds())
+    config = {"base_url": "http://api.test", "retries": 0, "retry_backoff": 0, "transport": httpx.MockTransport(handler)}
+    client = NemoClient(config, Creds())
     out = tmp_path / "out.mp4"
     job = Fetch(client, "render_1", None, FileTarget(out, mp4=True), sleep=lambda s: None, mp4=True)
     return job, out, seen

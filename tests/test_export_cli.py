@@ -13,10 +13,12 @@ import pytest
 from typer.testing import CliRunner
 
 from nemo_cli import app as nemo_app
-from nemo_cli.api import http
+from nemo_cli.commands.common import Injected
 from nemo_cli.store import Store
 
 APP = nemo_app.build()
+# The stub service's transport, handed to every in-process run (a fixture sets it for one test).
+STUB = Injected()
 TOKEN = "nmv_usr_stubtoken987654"
 SID = "5529798706024415232"
 VIDEO = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + bytes(range(256)) * 4000  # an MP4's head: nothing else is saved
@@ -136,7 +138,7 @@ class _CutStream(httpx.SyncByteStream):
 @pytest.fixture
 def service(monkeypatch):
     svc = Service()
-    monkeypatch.setattr(http, "transport_override", httpx.MockTransport(svc))
+    monkeypatch.setattr(STUB, "transport", httpx.MockTransport(svc))
     for name, value in {
         "NEMO_TOKEN": TOKEN, "NEMO_SESSION": SID, "NEMO_API_URL": "http://api.test", "NEMO_WEB_URL": "https://web.test",
         "NEMO_EXPORT_POLL_MIN": "0.001", "NEMO_EXPORT_POLL_MAX": "0.002", "NEMO_RETRY_BACKOFF": "0",
@@ -146,7 +148,7 @@ def service(monkeypatch):
 
 
 def nemo(*args: str, input: str | None = None):
-    result = CliRunner().invoke(APP, list(args), input=input)
+    result = CliRunner().invoke(APP, list(args), input=input, obj=STUB)
     assert "Traceback" not in result.output and "internal error" not in result.stderr, result.stderr
     assert TOKEN not in result.output and "stubtoken" not in result.stderr
     return result

@@ -13,7 +13,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from cli_run import run
-from nemo_cli.api import http
 from nemo_cli.errors import EXIT_CODES
 
 DOCUMENTED = {code for code, _, _ in EXIT_CODES}
@@ -68,8 +67,7 @@ def test_any_status_reply_gives_a_documented_outcome(env, monkeypatch, reply, co
             return httpx.Response(200, json={"code": 0, "data": {"claim_token": "clm_x"}})
         return httpx.Response(code, content=body, headers={"content-type": "application/json"})
 
-    monkeypatch.setattr(http, "transport_override", httpx.MockTransport(handler))
-    result = run(["export", command[0], "render_1_fuzz", *command[1:]])
+    result = run(["export", command[0], "render_1_fuzz", *command[1:]], transport=httpx.MockTransport(handler))
     assert result.exit_code in DOCUMENTED, (command, reply, result.stderr)
     assert "Traceback" not in result.output and "internal error" not in result.stderr, result.stderr
     assert result.exception is None, repr(result.exception)

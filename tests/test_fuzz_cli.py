@@ -22,7 +22,6 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from cli_run import run
 from nemo_cli import draft as timeline
-from nemo_cli.api import http
 from nemo_cli.errors import EXIT_CODES
 
 DOCUMENTED = {code for code, _, _ in EXIT_CODES}
@@ -252,9 +251,8 @@ def fresh(config: Path, monkeypatch, *, token: str | None, session: bool = True)
         monkeypatch.delenv("NEMO_SESSION", raising=False)
 
 
-def invoke(monkeypatch, handler, args: list[str], input: str | None = None, most_errors: int = 1) -> Result:
-    monkeypatch.setattr(http, "transport_override", httpx.MockTransport(handler))
-    result = run(args, input)
+def invoke(handler, args: list[str], input: str | None = None, most_errors: int = 1) -> Result:
+    result = run(args, input, transport=httpx.MockTransport(handler))
     check(args, result, most_errors)
     return result
 
@@ -315,7 +313,7 @@ def test_account_replies(env, monkeypatch, command, token, session, claim, credi
         "/api/credits/balance/simple": credits,
         "/api/state/": OK_STATE,
     })
-    result = invoke(monkeypatch, handler, args)
+    result = invoke(handler, args)
     if result.exit_code == 0 and args[:2] == ["session", "new"] and "-q" in args:
         assert result.stdout.strip(), "a created session prints its id"
     if result.exit_code == 0 and args[:2] == ["session", "open"] and "-q" in args:
@@ -348,7 +346,7 @@ def test_upload_replies(env, monkeypatch, tmp_path, command, answers):
 
     args = [x.format(a=a, b=b) for x in command]
     each = "--each" in args
-    result = invoke(monkeypatch, handler, args, most_errors=3 if each else 1)
+    result = invoke(handler, args, most_errors=3 if each else 1)
     if result.exit_code == 0 and "--json" in args:
         doc = json.loads(result.stdout)
         assert doc["session_id"] == SID and isinstance(doc["files"], list)
@@ -364,7 +362,7 @@ STATES = [["state"], ["state", "--json"], ["state", "--draft"], ["state", "--che
 @given(command=st.sampled_from(STATES), answer=envelope(lambda j: j.damaged({"state": j.maybe(j.state)}, 0.2)))
 def test_state_replies(env, monkeypatch, command, answer):
     fresh(env, monkeypatch, token=TOKEN)
-    result = invoke(monkeypatch, routes({"/api/state/": answer}), command)
+    result = invoke(routes({"/api/state/": answer}), command)
     if result.exit_code == 0 and ("--json" in command or "--draft" in command):
         assert isinstance(json.loads(result.stdout), dict)
     if "--check-ready" in command:
@@ -511,7 +509,7 @@ def test_any_stream_through_edit(env, monkeypatch, command, answer, states, bad_
             return httpx.Response(status, headers=headers, content=body)
         return httpx.Response(404, json={"code": 404})
 
-    result = invoke(monkeypatch, handler, command, input="add a title 'From stdin'\n")
+    result = invoke(handler, command, input="add a title 'From stdin'\n")
     resent = answer[1] == 429
     assert len(posts) <= (2 if resent else 1), "the message was sent again"
     if posts:

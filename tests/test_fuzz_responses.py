@@ -13,7 +13,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from cli_run import run
-from nemo_cli.api import http
 from nemo_cli.errors import EXIT_CODES
 
 DOCUMENTED = {code for code, _, _ in EXIT_CODES}
@@ -90,8 +89,7 @@ def test_any_reply_gives_a_documented_outcome(fast, monkeypatch, reply, command,
     def handler(request: httpx.Request) -> httpx.Response:
         return httpx.Response(status, content=body, headers={"content-type": "application/json"})
 
-    monkeypatch.setattr(http, "transport_override", httpx.MockTransport(handler))
-    result = run(command)
+    result = run(command, transport=httpx.MockTransport(handler))
     assert result.exit_code in DOCUMENTED, (command, reply, result.output)
     assert "Traceback" not in result.output and result.exception is None, repr(result.exception)
     assert "internal error" not in result.stderr, (command, reply, result.stderr)

@@ -21,11 +21,13 @@ import pytest
 from typer.testing import CliRunner
 
 from nemo_cli import app as nemo_app
-from nemo_cli.api import http
+from nemo_cli.commands.common import Injected
 from nemo_cli.errors import EXIT_CODES
 from nemo_cli.settings import ENV_VARS, SETTINGS
 
 APP = nemo_app.build()
+# The stub service's transport, handed to every in-process run (a fixture sets it for one test).
+STUB = Injected()
 DOCUMENTED = {code for code, _, _ in EXIT_CODES}
 TOKEN = "nmv_usr_hostilehostile55"
 SID = "5529798706024415232"
@@ -92,7 +94,7 @@ class Service:
 @pytest.fixture
 def service(monkeypatch):
     svc = Service()
-    monkeypatch.setattr(http, "transport_override", httpx.MockTransport(svc))
+    monkeypatch.setattr(STUB, "transport", httpx.MockTransport(svc))
     for name, value in {"NEMO_TOKEN": TOKEN, "NEMO_SESSION": SID, "NEMO_API_URL": "http://api.test",
                         "NEMO_RETRY_BACKOFF": "0", "NEMO_EXPORT_POLL_MIN": "0.001", "NEMO_EXPORT_POLL_MAX": "0.001"}.items():
         monkeypatch.setenv(name, value)
@@ -100,7 +102,7 @@ def service(monkeypatch):
 
 
 def nemo(*args, input=None, env=None):
-    return CliRunner().invoke(APP, [str(a) for a in args], input=input, env=env)
+    return CliRunner().invoke(APP, [str(a) for a in args], input=input, env=env, obj=STUB)
 
 
 # -- file names, uploaded for real ------------------------------------------------------------------

@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from nemo_cli import app as nemo_app
-from nemo_cli.api import http
+from nemo_cli.commands.common import Injected
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -20,12 +20,14 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 APP = nemo_app.build()
+# The stub service's transport, handed to every in-process run (a fixture sets it for one test).
+STUB = Injected()
 TOKEN = "nmv_usr_storetoken4242"
 SID = "5529798706024415232"
 
 
 def run(*args, env=None, input=None):
-    return CliRunner().invoke(APP, list(args), env=env, input=input)
+    return CliRunner().invoke(APP, list(args), env=env, input=input, obj=STUB)
 
 
 def refused(result, store) -> None:
@@ -127,7 +129,7 @@ def _ok(data) -> httpx.Response:
 @pytest.fixture
 def service(monkeypatch):
     svc = Service()
-    monkeypatch.setattr(http, "transport_override", httpx.MockTransport(svc))
+    monkeypatch.setattr(STUB, "transport", httpx.MockTransport(svc))
     monkeypatch.setenv("NEMO_API_URL", "http://api.test")
     monkeypatch.setenv("NEMO_RETRY_BACKOFF", "0")
     return svc

@@ -89,3 +89,48 @@ def test_only_commands_and_the_root_import_commands():
         if target.startswith("nemo_cli.commands")
     ]
     assert wrong == []
+
+
+# -- credentials beside the Context; the HTTP test seam is injected -----------------------------------
+# Tokens, expiry, anonymous acquisition, the client id and the browser link are nemo_cli.credentials'
+# (which knows no Context); the Context holds settings, store, output and lazily built clients. Tests
+# hand a transport to the invocation (commands.common.Injected), never swap a module global.
+
+_CREDENTIAL_RULES = {"token", "token_expired", "acquire_anonymous", "client_id", "new_client_id", "browser_link",
+                     "now_iso", "expired", "anonymous_limit_hint", "_Credentials", "_FixedCredentials"}
+
+
+def test_credentials_import_no_context_and_nothing_of_the_commands():
+    assert offenders("nemo_cli.credentials", ("nemo_cli.context", "nemo_cli.commands", "nemo_cli.app")) == []
+
+
+def test_the_context_module_defines_none_of_the_credential_rules():
+    tree = ast.parse((PACKAGE / "context.py").read_text(encoding="utf-8"))
+    defined = {n.name for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.ClassDef))}
+    assert defined & _CREDENTIAL_RULES == set()
+
+
+def _calls(path: Path, name: str) -> list[int]:
+    return [n.lineno for n in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+            if isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == name]
+
+
+def test_renewing_a_token_builds_no_full_client_inside_a_request():
+    """The renewal callback asks a token-only client; the transport builds no client of the API at all."""
+    assert _calls(PACKAGE / "credentials.py", "NemoClient") == []
+    assert offenders("nemo_cli.api.http", ("nemo_cli.api.client",)) == []
+
+
+def test_no_module_global_named_transport_override_anywhere():
+    wrong = []
+    for path in [*PACKAGE.rglob("*.py"), *Path(__file__).parent.rglob("*.py")]:
+        if path == Path(__file__):
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in tree.body:
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) else []
+            wrong += [f"{path.name}:{node.lineno}" for t in targets if isinstance(t, ast.Name) and t.id == "transport_override"]
+        wrong += [f"{path.name}:{n.lineno}" for n in ast.walk(tree)
+                  if isinstance(n, ast.Constant) and n.value == "transport_override"  # monkeypatch.setattr(mod, "…")
+                  or isinstance(n, ast.Attribute) and n.attr == "transport_override"]
+    assert wrong == []

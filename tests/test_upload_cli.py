@@ -13,10 +13,12 @@ import pytest
 from typer.testing import CliRunner
 
 from nemo_cli import app as nemo_app
-from nemo_cli.api import http
+from nemo_cli.commands.common import Injected
 from nemo_cli.media import ACCEPTED_TYPES
 
 APP = nemo_app.build()
+# The stub service's transport, handed to every in-process run (a fixture sets it for one test).
+STUB = Injected()
 TOKEN = "nmv_usr_stubtoken987654"
 SID = "5529798706024415232"
 UPLOAD = f"/api/upload-video/nemo_agent/me/{SID}"
@@ -94,7 +96,7 @@ class Cutting(httpx.BaseTransport):
 @pytest.fixture
 def service(monkeypatch):
     svc = Service()
-    monkeypatch.setattr(http, "transport_override", httpx.MockTransport(svc))
+    monkeypatch.setattr(STUB, "transport", httpx.MockTransport(svc))
     for name, value in {
         "NEMO_TOKEN": TOKEN, "NEMO_SESSION": SID, "NEMO_API_URL": "http://api.test", "NEMO_RETRY_BACKOFF": "0",
     }.items():
@@ -113,7 +115,7 @@ def clip(tmp_path):
 
 
 def nemo(*args: str):
-    result = CliRunner().invoke(APP, list(args))
+    result = CliRunner().invoke(APP, list(args), obj=STUB)
     assert "Traceback" not in result.output and "internal error" not in result.stderr, result.stderr
     assert TOKEN not in result.output and "stubtoken" not in result.stderr
     return result
@@ -314,7 +316,7 @@ def test_each_with_urls(service):
 
 def test_a_body_cut_on_its_way_out_is_sent_again_whole(service, clip, monkeypatch):
     cutting = Cutting(httpx.MockTransport(service), cuts=2, after=2)
-    monkeypatch.setattr(http, "transport_override", cutting)
+    monkeypatch.setattr(STUB, "transport", cutting)
     path = clip("a.mp4", 3 * 1024 * 1024)
     done = nemo("upload", path, "-q")
     assert done.exit_code == 0, done.stderr
@@ -326,7 +328,7 @@ def test_a_body_cut_on_its_way_out_is_sent_again_whole(service, clip, monkeypatc
 
 def test_cut_bodies_are_retried_a_bounded_number_of_times(service, clip, monkeypatch):
     cutting = Cutting(httpx.MockTransport(service), cuts=99, after=1)
-    monkeypatch.setattr(http, "transport_override", cutting)
+    monkeypatch.setattr(STUB, "transport", cutting)
     monkeypatch.setenv("NEMO_RETRIES", "2")
     done = nemo("upload", clip())
     assert done.exit_code == 9
@@ -336,7 +338,7 @@ def test_cut_bodies_are_retried_a_bounded_number_of_times(service, clip, monkeyp
 
 def test_a_body_that_went_out_whole_is_never_sent_again(service, clip, monkeypatch):
     cutting = Cutting(httpx.MockTransport(service), cuts=1, after=None)
-    monkeypatch.setattr(http, "transport_override", cutting)
+    monkeypatch.setattr(STUB, "transport", cutting)
     done = nemo("upload", clip())
     assert done.exit_code == 9
     assert len(cutting.attempts) == 1
@@ -375,7 +377,7 @@ def test_a_refused_connection_is_retried(service, clip, monkeypatch):
             raise httpx.ConnectError("connection refused")
         return inner.handle_request(request)
 
-    monkeypatch.setattr(http, "transport_override", httpx.MockTransport(flaky))
+    monkeypatch.setattr(STUB, "transport", httpx.MockTransport(flaky))
     done = nemo("upload", clip(), "-q")
     assert done.exit_code == 0, done.stderr
     assert len(tries) == 2 and len(service.requests) == 1

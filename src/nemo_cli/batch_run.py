@@ -303,7 +303,7 @@ def _last_error(stderr: str) -> tuple[str | None, str | None]:
 
 
 def _now() -> str:
-    from nemo_cli.context import now_iso
+    from nemo_cli.credentials import now_iso
 
     return now_iso()
 

@@ -283,7 +283,7 @@ def api(api_url: str, probe: Probe) -> Check:
 def check_token(ctx: "Context", reachable: bool) -> tuple[Check, str | None]:
     from nemo_cli.settings import env
 
-    token, kind = ctx.token()
+    token, kind = ctx.credentials.token()
     if not token:
         return warn("token", "none yet: the first command that needs one gets an anonymous token (or `nemo auth login`)", present=False), None
     source = "NEMO_TOKEN" if env("NEMO_TOKEN") else "the store"

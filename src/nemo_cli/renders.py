@@ -68,7 +68,7 @@ def submit(
     ctx: "Context", session_id: str, draft: dict[str, Any], output: dict[str, Any], *, dest: "Destination | None" = None
 ) -> "RenderStatus":
     """Start a render and record it (with where it will go); a failed submit is retried once, with a new id."""
-    from nemo_cli.context import now_iso
+    from nemo_cli.credentials import now_iso
 
     for attempt in (1, 2):
         render_id = new_id()
@@ -275,7 +275,9 @@ def link(ctx: "Context", session_id: str | None) -> str | None:
     if not session_id or not isinstance(session_id, str):  # a store edited by hand may hold anything here
         return None
     try:
-        return ctx.browser_link(session_id)[0]
+        from nemo_cli.credentials import browser_link
+
+        return browser_link(ctx.client, ctx.session_facts(session_id), session_id, ctx.web_url())[0]
     except errors.NemoError as exc:
         ctx.out.info(f"(no browser link: {exc.message})")
         return None

@@ -6,7 +6,7 @@ from typing import Any, Callable, ContextManager, Mapping, Sequence
 
 from nemo_cli import errors
 from nemo_cli.api import models, upload
-from nemo_cli.api.http import Credentials, Transport, _message, api_error, decode, retry_after
+from nemo_cli.api.http import Credentials, Renew, Transport, _message, api_error, decode, retry_after
 
 APP = "nemo_agent"
 
@@ -16,15 +16,13 @@ APP = "nemo_agent"
 ANONYMOUS_LIMIT_WAIT = 300.0
 
 
-class NemoClient:
-    def __init__(
-        self,
-        config: Mapping[str, Any],
-        credentials: Credentials | None,
-        on_state: Callable[[str, models.SessionState], None] | None = None,
-    ) -> None:
-        self.http = Transport(config, credentials)
-        self.on_state = on_state  # told of every state reply (the ids in it), for a caller to remember
+class TokenClient:
+    """Only the anonymous-token endpoint, on a transport of its own that sends no Authorization: what
+    acquiring and renewing an anonymous token use, so a rejected token is renewed without building a full
+    client inside another client's request. Built from the same transport configuration as the client."""
+
+    def __init__(self, config: Mapping[str, Any]) -> None:
+        self.http = Transport(config, None)
 
     # 1. anonymous token (no Authorization)
     def anonymous_token(self, client_id: str, on_missing_client_id: Callable[[], str]) -> models.AnonymousToken:
@@ -37,7 +35,13 @@ class NemoClient:
                 raise
             # HTTP 400 means the client id was missing or refused: make a new one, persist it, retry once
             data = self._anonymous_token(on_missing_client_id())
-        return models.AnonymousToken.parse(data, "anonymous token")
+        granted = models.AnonymousToken.parse(data, "anonymous token")
+        if not _sendable(granted.token):  # stored, it would fail every request that carries it
+            raise errors.NetworkError(
+                "the service sent a malformed anonymous token reply (token: not a token a request can carry)",
+                hint="rerun with --debug to see the reply",
+            )
+        return granted
 
     def _anonymous_token(self, client_id: str) -> Any:
         path = "/api/auth/anonymous-token"
@@ -57,6 +61,27 @@ class NemoClient:
                 wait = retry_after(response, -1.0, cap=float("inf"))
                 limited.retry_after = wait if wait >= 0 else None
                 raise limited from None
+
+
+def _sendable(token: str) -> bool:
+    """Whether a token can go in an Authorization header: printable ASCII, no spaces."""
+    return bool(token) and token.isascii() and token.isprintable() and not any(ch.isspace() for ch in token)
+
+
+class NemoClient:
+    """Every endpoint but the anonymous token's (TokenClient). `credentials` gives the token to send;
+    `renew` is called with a token the service rejected (1001) and returns a fresh one or raises AuthError
+    (None: a rejected token is an error at once)."""
+
+    def __init__(
+        self,
+        config: Mapping[str, Any],
+        credentials: Credentials | None,
+        on_state: Callable[[str, models.SessionState], None] | None = None,
+        renew: Renew | None = None,
+    ) -> None:
+        self.http = Transport(config, credentials, renew=renew)
+        self.on_state = on_state  # told of every state reply (the ids in it), for a caller to remember
 
     # 2. new session
     def new_session(self, name: str, language: str) -> models.NewSession:

@@ -356,7 +356,7 @@ def cdn_client(config: Any) -> httpx.Client:
     return httpx.Client(
         headers=headers,
         timeout=httpx.Timeout(read, connect=connect),
-        transport=http_mod.transport_override or DirectTransport(connect, read, ca_bundle=config.get("ca_bundle")),
+        transport=config.get("transport") or DirectTransport(connect, read, ca_bundle=config.get("ca_bundle")),
         follow_redirects=False,
         event_hooks=hooks,
     )

@@ -4,7 +4,8 @@ Recovery rules (each bounded):
 - a GET (or any request that never reached the server) retries connection errors and 5xx with
   exponential backoff and jitter, `retries` times;
 - 429 waits Retry-After (else `rate_limit_wait`) and retries once;
-- 1001 / HTTP 401 asks the credentials to renew (anonymous tokens only) and retries once.
+- 1001 / HTTP 401 calls the `renew` callback the transport was given (it replaces anonymous tokens only)
+  and retries once; without one, a rejected token is an error at once.
 The token goes only to the API's own origin: redirects are not followed here.
 """
 
@@ -23,9 +24,6 @@ from nemo_cli import errors
 from nemo_cli.api import network
 from nemo_cli.media import ACCEPTED_TYPES, SIZE_HINT, TYPE_HINT
 
-# Tests swap the network here (httpx.MockTransport); production leaves it None.
-transport_override: httpx.BaseTransport | None = None
-
 _SECRET = re.compile(r"\b(nmv|clm)_([A-Za-z0-9]+_)?[A-Za-z0-9\-_.]+")
 
 
@@ -36,19 +34,28 @@ def redact(text: str) -> str:
 
 class Credentials(Protocol):
     def current(self) -> tuple[str, str]: ...  # (token, kind), acquiring one if needed
-    def renew(self, rejected: str) -> str: ...  # a fresh token after 1001, or raise AuthError
     def identity(self) -> tuple[str | None, str | None]: ...  # (kind, user or session id) for hints
 
 
+# Called with the token the service rejected (1001): a fresh token, or raise AuthError.
+Renew = Callable[[str], str]
+
+
 class Transport:
+    """`config`: base_url, web_url, headers, timeouts, retries, debug, ca_bundle, and `transport`: an
+    httpx transport to send through instead of the network (tests give one; None: proxies and TLS as
+    configured)."""
+
     def __init__(
         self,
         config: Mapping[str, Any],
         credentials: Credentials | None,
         sleep: Callable[[float], None] = time.sleep,
+        renew: Renew | None = None,
     ) -> None:
         self.config = config
         self.credentials = credentials
+        self.renew = renew
         self.sleep = sleep
         self.base_url = str(config["base_url"]).rstrip("/")
         self.web_url = str(config.get("web_url") or "").rstrip("/")
@@ -62,7 +69,7 @@ class Transport:
                 base_url=self.base_url,
                 headers=dict(self.config.get("headers", {})),
                 timeout=httpx.Timeout(float(self.config.get("read_timeout", 60)), connect=float(self.config.get("connect_timeout", 10))),
-                transport=transport_override or network.Router(self.config.get("ca_bundle") or None),
+                transport=self.config.get("transport") or network.Router(self.config.get("ca_bundle") or None),
                 follow_redirects=False,
                 event_hooks=hooks,
             )
@@ -138,7 +145,7 @@ class Transport:
                     self.sleep(retry_after(response, float(self.config.get("rate_limit_wait", 30))))
                     continue
                 try:
-                    rejected = auth and self.credentials is not None and not renewed and _is_token_rejected(response)
+                    rejected = auth and self.renew is not None and not renewed and _is_token_rejected(response)
                     if not rejected and (not stream or response.status_code >= 400):
                         response.read()
                 except httpx.TransportError as exc:
@@ -152,7 +159,7 @@ class Transport:
                 if rejected:
                     renewed = True
                     response.close()
-                    self.credentials.renew(token or "")
+                    self.renew(token or "")
                     continue
                 if stream and response.status_code >= 400:
                     unwrap(response, self._error_context())  # raises the typed error

@@ -15,7 +15,7 @@ def _status(ctx: Any, *, with_credits: bool = True) -> dict[str, Any]:
     from nemo_cli.errors import AuthError, mask
     from nemo_cli.settings import env
 
-    token, kind = ctx.token()
+    token, kind = ctx.credentials.token()
     if not token:
         raise AuthError("not logged in")
     stored = ctx.profile().token if not env("NEMO_TOKEN") else {}
@@ -65,12 +65,10 @@ def auth(
     if typer_ctx.invoked_subcommand is not None:
         return
     ctx = common.use(json=json, quiet=quiet)
-    token, kind = ctx.token()
     granted = None
-    if not token or (kind == "anonymous" and ctx.token_expired()):
-        ctx.acquire_anonymous()
-        grant = getattr(ctx, "granted", None)
-        granted = {"credits": getattr(grant, "credits", None), "expires_at": getattr(grant, "expires_at", None)}
+    grant = ctx.credentials.ensure()  # the grant, when an anonymous token was acquired
+    if grant is not None:
+        granted = {"credits": grant.credits, "expires_at": grant.expires_at}
         ctx.out.info(_acquired(granted))
     doc = _status(ctx)
     if granted is not None:
@@ -148,7 +146,7 @@ def token() -> None:
     from nemo_cli.errors import AuthError
 
     ctx = common.use()
-    value, _ = ctx.token()
+    value, _ = ctx.credentials.token()
     if not value:
         raise AuthError("not logged in")
     ctx.out.value(value)
@@ -175,7 +173,7 @@ def logout(
       $ nemo auth login --with-token < token.txt && nemo auth logout
       $ nemo auth logout --force
     """
-    from nemo_cli.context import expired
+    from nemo_cli.credentials import expired
     from nemo_cli.errors import UsageError
     from nemo_cli.settings import env
 

@@ -163,9 +163,7 @@ def _run(ctx: "Context", typer_ctx: typer.Context, plan: Path, jobs: "list[Job]"
 
 
 def _token(ctx: "Context") -> None:
-    token, kind = ctx.token()
-    if not token or (kind == "anonymous" and ctx.token_expired()):
-        ctx.acquire_anonymous()
+    ctx.credentials.ensure()
 
 
 def _restore_active(ctx: "Context", previous: str | None, made: set[str]) -> None:

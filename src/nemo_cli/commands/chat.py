@@ -158,7 +158,7 @@ class Conversation:
             return None
 
     def _new_session(self) -> list[str]:
-        from nemo_cli.context import now_iso
+        from nemo_cli.credentials import now_iso
 
         shown = (["--json"] if self.json else []) + (["-q"] if self.quiet else [])
         return ["session", "new", "--name", f"nemo chat {now_iso()[:16].replace('T', ' ')}", *shown]

@@ -6,6 +6,7 @@ A leaf command takes its flags, calls `use(json=…, quiet=…)` for its Context
 
 from __future__ import annotations
 
+import contextvars
 import os
 import sys
 from typing import Annotated, Any, Optional
@@ -179,8 +180,23 @@ def root_callback(
     _globals = options.Globals(debug=debug, no_color=no_color, profile=profile, api_url=api_url)
 
 
+class Injected:
+    """What a caller running the CLI in-process hands every command's Context, as the `obj` of the
+    invocation (`run(…, transport=…)`, or `CliRunner().invoke(…, obj=Injected(transport=…))`): an httpx
+    transport every client sends through instead of the network."""
+
+    def __init__(self, transport: Any = None) -> None:
+        self.transport = transport
+
+
+# What this invocation was given: set by the root group for the length of one invocation and restored after
+# it (an in-process run inside another, as chat makes, has its own), never assigned from outside.
+_invocation: "contextvars.ContextVar[Injected]" = contextvars.ContextVar("nemo_invocation", default=Injected())
+
+
 def use(*, json: bool = False, quiet: bool = False, skill_source: str | None = None) -> "Any":
-    """The Context for this invocation, built from the global options and the command's own."""
+    """The Context for this invocation, built from the global options and the command's own (and the
+    transport the invocation was given, if any)."""
     from nemo_cli.context import Context
 
     debug_env = os.environ.get("NEMO_DEBUG", "")
@@ -192,6 +208,7 @@ def use(*, json: bool = False, quiet: bool = False, skill_source: str | None = N
         profile=_globals.profile,
         api_url=_globals.api_url,
         skill_source=skill_source,
+        transport=_invocation.get().transport,
     )
 
 
@@ -261,6 +278,13 @@ class RootGroup(NemoGroup):
         return code
 
     def invoke(self, ctx: Any) -> Any:
+        given = _invocation.set(ctx.find_object(Injected) or Injected())
+        try:
+            return self._invoke(ctx)
+        finally:
+            _invocation.reset(given)
+
+    def _invoke(self, ctx: Any) -> Any:
         from nemo_cli.errors import NemoError
 
         try:
@@ -302,10 +326,12 @@ def _shape(cmd: Any) -> options.CommandShape:
     return options.CommandShape(takes, dict(getattr(cmd, "commands", None) or {}), interspersed)
 
 
-def run(app: typer.Typer, args: list[str]) -> int:
+def run(app: typer.Typer, args: list[str], *, transport: Any = None) -> int:
+    """`nemo ARGS` in this process, its exit code; `transport` (an httpx transport) replaces the network
+    for every client the command builds."""
     command = typer.main.get_command(app)
     try:
-        command.main(args=args, prog_name="nemo", standalone_mode=True)
+        command.main(args=args, prog_name="nemo", standalone_mode=True, obj=Injected(transport))
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     return 0

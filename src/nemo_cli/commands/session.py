@@ -32,7 +32,7 @@ def new(
       $ sid=$(nemo session new -q) && nemo upload raw.mp4 --session "$sid"
       $ nemo session new --language zh-CN --json-fields session_id,language
     """
-    from nemo_cli.context import now_iso
+    from nemo_cli.credentials import now_iso
 
     ctx = common.use(json=json, quiet=quiet)
     created = now_iso()
@@ -122,9 +122,12 @@ def open_(
       $ nemo session open
       $ nemo session open --json-fields url,expires_in
     """
+    from nemo_cli.credentials import browser_link
+
     ctx = common.use(json=json, quiet=quiet)
     sid = ctx.session_id(session)
-    link, expires = ctx.browser_link(sid)
+    known = ctx.session_facts(sid)  # a malformed sessions table is refused before the service is asked
+    link, expires = browser_link(ctx.client, known, sid, ctx.web_url())
     if browser:
         import webbrowser
 
