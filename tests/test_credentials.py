@@ -119,3 +119,10 @@ def test_an_anonymous_token_no_request_could_carry_is_refused_and_not_stored(stu
         "hint: rerun with --debug to see the reply",
     ]
     assert Store().profile().token == {} and [r.url.path for r in stub.requests] == [ANONYMOUS]
+
+
+def test_the_commands_chat_runs_in_process_send_through_the_chat_runs_transport(stub, monkeypatch, capsys):
+    monkeypatch.setenv("NEMO_TOKEN", USER_TOKEN)
+    assert run(APP, ["chat", "credits"], transport=httpx.MockTransport(stub)) == 0
+    assert [r.url.path for r in stub.requests] == [CREDITS] and bearer(stub.requests[0]) == USER_TOKEN
+    assert "100" in capsys.readouterr().out

@@ -190,7 +190,8 @@ class Injected:
 
 
 # What this invocation was given: set by the root group for the length of one invocation and restored after
-# it (an in-process run inside another, as chat makes, has its own), never assigned from outside.
+# it, never assigned from outside. An in-process run inside another (chat's commands) is given what the
+# outer one was, unless it was given its own.
 _invocation: "contextvars.ContextVar[Injected]" = contextvars.ContextVar("nemo_invocation", default=Injected())
 
 
@@ -278,7 +279,7 @@ class RootGroup(NemoGroup):
         return code
 
     def invoke(self, ctx: Any) -> Any:
-        given = _invocation.set(ctx.find_object(Injected) or Injected())
+        given = _invocation.set(ctx.find_object(Injected) or _invocation.get())
         try:
             return self._invoke(ctx)
         finally:
@@ -328,10 +329,10 @@ def _shape(cmd: Any) -> options.CommandShape:
 
 def run(app: typer.Typer, args: list[str], *, transport: Any = None) -> int:
     """`nemo ARGS` in this process, its exit code; `transport` (an httpx transport) replaces the network
-    for every client the command builds."""
+    for every client the command builds (default: the enclosing invocation's, if this run is inside one)."""
     command = typer.main.get_command(app)
     try:
-        command.main(args=args, prog_name="nemo", standalone_mode=True, obj=Injected(transport))
+        command.main(args=args, prog_name="nemo", standalone_mode=True, obj=Injected(transport) if transport else None)
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     return 0
