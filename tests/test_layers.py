@@ -134,3 +134,105 @@ def test_no_module_global_named_transport_override_anywhere():
                   if isinstance(n, ast.Constant) and n.value == "transport_override"  # monkeypatch.setattr(mod, "…")
                   or isinstance(n, ast.Attribute) and n.attr == "transport_override"]
     assert wrong == []
+
+
+# -- the emulator stands alone, and no import cycle --------------------------------------------------
+# The emulator is the service's stand-in, a separate program: it shares no code with the client but the
+# exit-code table (errors), so it cannot share the client's reading of the API either. The cycle finder
+# works on the whole package (relative imports resolved too); the no-cycle rule covers the emulator for
+# now and is meant for all of src/ once the rest of the package has lost its cycles.
+
+
+def _relative_imports(source: str, module: str, is_package: bool = False) -> set[str]:
+    """What `from . import x` / `from ..mod import y` in `module`'s source name, made absolute."""
+    package = module.split(".") if is_package else module.split(".")[:-1]
+    found = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ImportFrom) and node.level:
+            base = ".".join(package[: len(package) - node.level + 1] + ([node.module] if node.module else []))
+            found.add(base)
+            found |= {f"{base}.{a.name}" for a in node.names}
+    return found
+
+
+def _module_of(target: str) -> str | None:
+    """The module an import names: `nemo_cli.emulator.service.Abort` → `nemo_cli.emulator.service`."""
+    while target and target not in MODULES:
+        target = target.rpartition(".")[0]
+    return target or None
+
+
+def _graph() -> dict[str, set[str]]:
+    graph = {}
+    for path in PACKAGE.rglob("*.py"):
+        mod = module_name(path)
+        named = MODULES[mod] | _relative_imports(path.read_text(encoding="utf-8"), mod, path.name == "__init__.py")
+        graph[mod] = {m for t in named if (m := _module_of(t)) and m != mod}
+    return graph
+
+
+IMPORT_GRAPH = _graph()  # module → the nemo_cli modules it imports (anywhere in it, relative imports too)
+
+
+def import_cycles(graph: dict[str, set[str]], where: str = "nemo_cli") -> list[list[str]]:
+    """Every import cycle (a strongly connected set of modules, sorted) with a module in `where`.
+    Imports under TYPE_CHECKING and inside functions count: a cycle hidden that way is still a knot."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+
+    def visit(mod: str) -> None:
+        index[mod] = low[mod] = len(index)
+        stack.append(mod)
+        on_stack.add(mod)
+        for nxt in sorted(graph.get(mod, ())):
+            if nxt not in index:
+                visit(nxt)
+                low[mod] = min(low[mod], low[nxt])
+            elif nxt in on_stack:
+                low[mod] = min(low[mod], index[nxt])
+        if low[mod] == index[mod]:
+            members = []
+            while True:
+                top = stack.pop()
+                on_stack.discard(top)
+                members.append(top)
+                if top == mod:
+                    break
+            if (len(members) > 1 or mod in graph.get(mod, ())) and any(
+                    m == where or m.startswith(where + ".") for m in members):
+                found.append(sorted(members))
+
+    for mod in sorted(graph):
+        if mod not in index:
+            visit(mod)
+    return sorted(found)
+
+
+def test_the_cycle_finder_finds_cycles_and_only_them():
+    graph = {"p.a": {"p.b"}, "p.b": {"p.c"}, "p.c": {"p.a", "p.d"}, "p.d": set(), "p.e": {"p.e"}, "q.x": {"q.y"},
+             "q.y": {"q.x"}}
+    assert import_cycles(graph, "p") == [["p.a", "p.b", "p.c"], ["p.e"]]
+    assert import_cycles(graph, "q") == [["q.x", "q.y"]]
+
+
+def test_the_graph_reads_relative_imports():
+    source = "from .agent import Turn\nfrom .. import errors\nfrom . import faults\n"
+    assert _relative_imports(source, "nemo_cli.emulator.events") == {
+        "nemo_cli.emulator.agent", "nemo_cli.emulator.agent.Turn", "nemo_cli", "nemo_cli.errors", "nemo_cli.emulator",
+        "nemo_cli.emulator.faults"}
+    assert _relative_imports("from .server import Emulator\n", "nemo_cli.emulator", is_package=True) == {
+        "nemo_cli.emulator.server", "nemo_cli.emulator.server.Emulator"}
+
+
+def test_the_emulator_imports_nothing_of_the_client_but_errors():
+    assert offenders("nemo_cli.emulator", ("nemo_cli",), allowed=("nemo_cli.emulator", "nemo_cli.errors")) == []
+    inside = ("nemo_cli.emulator", "nemo_cli.errors")
+    assert [f"{mod} imports {target}" for mod, targets in IMPORT_GRAPH.items() if mod.startswith("nemo_cli.emulator.")
+            for target in targets if not any(target == p or target.startswith(p + ".") for p in inside)] == []
+
+
+def test_no_import_cycle_in_the_emulator():
+    assert import_cycles(IMPORT_GRAPH, "nemo_cli.emulator") == []

@@ -1,5 +1,6 @@
 """The emulator agent's Chinese: the same requests as its English rules (nemo_cli.emulator.agent), written
-the way Chinese-speaking users write them, read into the same actions and tools.
+the way Chinese-speaking users write them, read into the same actions and tools (nemo_cli.emulator.edits)
+with the same reader (nemo_cli.emulator.reading).
 
     加个标题'Hello' · 删除0:02到0:04之间的部分 · 剪掉开头5秒 · 保留0:30到1:45 · 剪成30秒的精彩集锦
     加上轻快的背景音乐，音量35% · 背景音乐音量调到20% · 删除背景音乐 · 加速2倍 · 放慢到0.5倍 · 慢动作
@@ -16,12 +17,9 @@ agent itself.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 
-from nemo_cli.emulator import agent as a
-
-if TYPE_CHECKING:
-    from nemo_cli.emulator.agent import _Reader
+from nemo_cli.emulator import edits
+from nemo_cli.emulator.reading import Reader
 
 _DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 NUM = r"(?:\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百]+)"
@@ -67,7 +65,7 @@ def parse_time(text: str, unit_ms: int = 1000) -> int:
     number counts in `unit_ms`."""
     t = text.strip().lstrip("第")
     if ":" in t:
-        return a.parse_time(t)
+        return edits.parse_time(t)
     total, found = 0.0, False
     for value, unit in re.findall(rf"({NUM})\s*({_HOUR}|分钟|分|毫秒|秒钟|秒)?", t):
         found = True
@@ -87,7 +85,7 @@ def _span(start: str, end: str) -> tuple[int, int]:
     return min(x, b), max(x, b)
 
 
-def read(r: "_Reader") -> None:
+def read(r: Reader) -> None:
     if not r.has_media:
         _generate(r)
     for rule in (_keep_range, _remove_range, _trim, _speed, _keep_length, _best_takes, _drop_tracks, _title,
@@ -95,25 +93,25 @@ def read(r: "_Reader") -> None:
         rule(r)
 
 
-def _generate(r: "_Reader") -> None:
+def _generate(r: Reader) -> None:
     pattern = (rf"(?:生成|创建|制作|做|拍|来)\s*(?:一段|一个|一条|一部)?\s*(?:(?P<n>{TIME})\s*(?:长)?\s*(?:的)?)?\s*"
                r"(?P<subject>[^，。,；;！!？?\x00]{0,30}?)\s*(?:的)?\s*(?:视频|短片|片子|影片|动画|片段)")
     for m in r.each(pattern):
         subject = r.original[m.start("subject"):m.end("subject")].strip() if m.group("subject") else ""
         n = parse_time(m.group("n")) if m.group("n") else None
         explicit = {w for w, zh in (("music", "音乐"), ("title", "标题")) if zh in r.text}
-        r.add(m, "video_generate", {"prompt": subject, "duration_ms": max(1000, min(n or a.GENERATED_MS, 300_000))},
-              lambda tl, subject=subject, n=n, explicit=explicit: a._generate(tl, subject, n, explicit))
+        r.add(m, "video_generate", {"prompt": subject, "duration_ms": max(1000, min(n or edits.GENERATED_MS, 300_000))},
+              lambda tl, subject=subject, n=n, explicit=explicit: edits.generate(tl, subject, n, explicit))
 
 
-def _keep_range(r: "_Reader") -> None:
+def _keep_range(r: Reader) -> None:
     for pattern in (rf"(?:只保留|保留|只留下|只留|留下|只要|截取|截出|剪成|裁成|裁剪成)\s*(?:从)?\s*(?P<a>{START}){_TO}(?P<b>{TIME}){_PART}",):
         for m in r.each(pattern):
             x, y = _span(m.group("a"), m.group("b"))
-            r.add(m, "timeline_keep_range", {"start_ms": x, "end_ms": y}, lambda tl, x=x, y=y: a._keep_range(tl, x, y))
+            r.add(m, "timeline_keep_range", {"start_ms": x, "end_ms": y}, lambda tl, x=x, y=y: edits.keep_range(tl, x, y))
 
 
-def _remove_range(r: "_Reader") -> None:
+def _remove_range(r: Reader) -> None:
     one = rf"(?:从)?\s*(?P<a>{START}){_TO}(?P<b>{TIME}){_PART}"
     more = re.compile(rf"\s*(?:和|、|以及|还有|，|,)\s*(?:从)?\s*(?P<a>{START}){_TO}(?P<b>{TIME}){_PART}")
     for pattern in (rf"{_CUT}\s*{one}", rf"把\s*{one}\s*{_CUT}"):
@@ -125,10 +123,10 @@ def _remove_range(r: "_Reader") -> None:
                 end = extra.end()
             args = {"start_ms": spans[0][0], "end_ms": spans[0][1]} if len(spans) == 1 else {
                 "ranges": [{"start_ms": x, "end_ms": y} for x, y in spans]}
-            r.add_span(m.start(), end, "timeline_remove_range", args, lambda tl, spans=spans: a._remove(tl, spans))
+            r.add_span(m.start(), end, "timeline_remove_range", args, lambda tl, spans=spans: edits.remove(tl, spans))
 
 
-def _trim(r: "_Reader") -> None:
+def _trim(r: Reader) -> None:
     patterns = [
         rf"{_CUT}\s*(?:掉)?\s*{_SIDE}\s*(?:的)?\s*(?P<n>{TIME})",
         rf"把\s*{_SIDE}\s*(?:的)?\s*(?P<n>{TIME})\s*{_CUT}",
@@ -140,10 +138,10 @@ def _trim(r: "_Reader") -> None:
             edge = "first" if m.group("edge") in _FIRST else "last"
             n = parse_time(m.group("n"))
             r.add(m, "timeline_trim", {"edge": "start" if edge == "first" else "end", "duration_ms": n},
-                  lambda tl, edge=edge, n=n: a._trim(tl, edge, n))
+                  lambda tl, edge=edge, n=n: edits.trim(tl, edge, n))
 
 
-def _speed(r: "_Reader") -> None:
+def _speed(r: Reader) -> None:
     fast = r"(?:加速|加快|快进|提速)"
     slow = r"(?:放慢|慢放|减速|降速|慢速)"
     patterns = [  # (pattern, the factor when the words name none)
@@ -162,10 +160,10 @@ def _speed(r: "_Reader") -> None:
                 continue
             if m.groupdict().get("verb") and re.match(fast, m.group("verb")) and f == 1:
                 f = 2.0  # 加速一倍: one time faster, i.e. twice the speed
-            r.add(m, "speed_set", {"factor": f}, lambda tl, f=f: a._speed(tl, f))
+            r.add(m, "speed_set", {"factor": f}, lambda tl, f=f: edits.speed(tl, f))
 
 
-def _keep_length(r: "_Reader") -> None:
+def _keep_length(r: Reader) -> None:
     highlights = bool(re.search(r"精彩|精华|高光|集锦|亮点|最好的片段|最佳片段", r.text))
     verbs = r"(?:剪辑成|剪成|缩短到|缩短为|缩短成|压缩到|压缩成|压缩为|浓缩成|浓缩为|合成|做成|剪到|控制在)"
     pattern = (rf"{verbs}\s*(?:一个|一段|一条)?\s*(?P<n>{TIME})\s*(?:以内|之内|左右)?(?:\s*的)?"
@@ -173,22 +171,22 @@ def _keep_length(r: "_Reader") -> None:
     for m in r.each(pattern):
         n = parse_time(m.group("n"))
         r.add(m, "timeline_keep_length", {"duration_ms": n, "mode": "highlights" if highlights else "first"},
-              lambda tl, n=n: a._keep_length(tl, n, highlights))
+              lambda tl, n=n: edits.keep_length(tl, n, highlights))
 
 
-def _best_takes(r: "_Reader") -> None:
+def _best_takes(r: Reader) -> None:
     for m in r.each(r"(?:挑出|挑选|挑|选出|选|保留|剪出|用)?\s*(?:最好|最佳|最棒)的\s*(?:镜头|素材|条)"):
-        r.add(m, "timeline_best_takes", {"keep_ratio": 0.8}, a._best_takes)
+        r.add(m, "timeline_best_takes", {"keep_ratio": 0.8}, edits.best_takes)
 
 
-def _drop_tracks(r: "_Reader") -> None:
+def _drop_tracks(r: Reader) -> None:
     drop = r"(?:删除|删掉|去掉|移除|取消|关掉|拿掉|不要)"
     for pattern, music in ((rf"{drop}\s*(?:背景音乐|音乐|配乐|bgm)", True), (rf"{drop}\s*(?:开场|片头)?标题", False)):
         for m in r.each(pattern):
-            r.add(m, "track_remove", {"track": "music" if music else "title"}, lambda tl, music=music: a._drop(tl, music))
+            r.add(m, "track_remove", {"track": "music" if music else "title"}, lambda tl, music=music: edits.drop(tl, music))
 
 
-def _title(r: "_Reader") -> None:
+def _title(r: Reader) -> None:
     add = r"(?:添加一个|加一个|加上|加个|添加|加入|加|放|插入|设置|做|写)"
     quoted = [
         rf"{add}\s*(?:个|一个|上)?\s*(?:开场|片头)?\s*标题\s*(?:[:：]|为|是|叫|写着|内容是|文字是)?\s*(?P<q>\x00+)",
@@ -198,12 +196,12 @@ def _title(r: "_Reader") -> None:
     for pattern in quoted:
         for m in r.each(pattern):
             text = r.quote_at(m.start("q"))
-            r.add(m, "title_add", {"text": text}, lambda tl, text=text: a._title(tl, text))
+            r.add(m, "title_add", {"text": text}, lambda tl, text=text: edits.title(tl, text))
     for m in r.each(r"(?:用|以)\s*文件名\s*(?:作为|当作|当|做)?\s*标题|标题\s*(?:用|为)\s*文件名"):
-        r.add(m, "title_add", {"from": "file_name"}, lambda tl: a._title(tl, None))
+        r.add(m, "title_add", {"from": "file_name"}, lambda tl: edits.title(tl, None))
     for m in r.each(rf"{add}\s*(?:个|一个|上)?\s*(?:开场|片头)?\s*标题(?:\s*[:：]\s*(?P<t>[^，。,；;！!？?\x00]+))?"):
         text = r.original[m.start("t"):m.end("t")].strip() if m.group("t") else None
-        r.add(m, "title_add", {"text": text} if text else {"from": "file_name"}, lambda tl, text=text: a._title(tl, text))
+        r.add(m, "title_add", {"text": text} if text else {"from": "file_name"}, lambda tl, text=text: edits.title(tl, text))
 
 
 _VOLUME = r"(?:百分之(?P<pv>" + NUM + r")|(?P<v>\d{1,3})\s*(?:%|％))"
@@ -214,12 +212,12 @@ def _volume(m: re.Match) -> int | None:
     return max(0, min(100, int(number(raw)))) if raw else None
 
 
-def _music(r: "_Reader") -> None:
+def _music(r: Reader) -> None:
     set_to = r"(?:调到|调成|调为|设为|设置为|设置成|改成|改为|调整到|调整为|降到|降低到|降为|提高到|调低到|调高到|为|到|是)"
     for pattern in (rf"(?:把\s*)?(?:背景)?音乐(?:的)?\s*音量\s*{set_to}?\s*{_VOLUME}",):
         for m in r.each(pattern):
             v = _volume(m)
-            r.add(m, "music_volume", {"volume": v}, lambda tl, v=v: a._music(tl, None, v, only_volume=True))
+            r.add(m, "music_volume", {"volume": v}, lambda tl, v=v: edits.music(tl, None, v, only_volume=True))
     add = (rf"{_ADD}\s*(?P<style>[^，。,；;！!？?\x00]{{0,12}}?)\s*(?:的)?\s*(?:背景音乐|音乐|配乐|bgm)"
            rf"(?:\s*[，,]?\s*(?:音量)\s*(?:为|是|调到|设为|设置为|在)?\s*{_VOLUME})?")
     for m in r.each(add):
@@ -234,13 +232,13 @@ _TRANSITIONS = {"交叉淡化": "crossfade", "交叉溶解": "crossfade", "平�
                 "模糊": "blur", "硬切": "cut"}
 
 
-def _transitions(r: "_Reader") -> None:
+def _transitions(r: Reader) -> None:
     for m in r.each(r"(?:删除|删掉|去掉|移除|取消|不要)\s*(?:所有的?|全部的?)?\s*转场"):
-        r.add(m, "transitions_set", {"style": None}, lambda tl: a._transitions(tl, None))
+        r.add(m, "transitions_set", {"style": None}, lambda tl: edits.transitions(tl, None))
     styles = "|".join(sorted(_TRANSITIONS, key=len, reverse=True))
     for m in r.each(rf"(?:添加|加上|加入|加个|加|使用|用|换成)?\s*(?P<style>{styles})?\s*(?:的)?\s*转场(?:效果|特效)?"):
         style = _TRANSITIONS.get(m.group("style") or "", "crossfade")
-        r.add(m, "transitions_set", {"style": style}, lambda tl, style=style: a._transitions(tl, style))
+        r.add(m, "transitions_set", {"style": style}, lambda tl, style=style: edits.transitions(tl, style))
 
 
 _LOOKS = {"电影感": "cinematic", "电影": "cinematic", "暖色调": "warm", "暖色": "warm", "暖调": "warm", "温暖": "warm",
@@ -254,7 +252,7 @@ _NUDGE = {"exposure": 0.3, "contrast": 10, "saturation": 5, "brightness": 10, "t
           "shadows": 10, "vibrance": 10, "sharpness": 10}
 
 
-def _grade(r: "_Reader") -> None:
+def _grade(r: Reader) -> None:
     if any(act.tool == "color_grade" for act in r.actions):
         return  # the English rules read a grade already
     looks = "|".join(sorted(_LOOKS, key=len, reverse=True))
@@ -293,6 +291,6 @@ def _grade(r: "_Reader") -> None:
     if not pieces:
         return
     first = min(pieces, key=lambda p: p.start())
-    ordered = {k: values[k] for k in a.GRADE_KEYS if k in values}
-    r.actions.append(a.Action(first.start(), first.end(), "color_grade", {"look": look, **ordered},
-                              lambda tl: a._grade(tl, look, ordered)))
+    ordered = {k: values[k] for k in edits.GRADE_KEYS if k in values}
+    r.actions.append(edits.Action(first.start(), first.end(), "color_grade", {"look": look, **ordered},
+                              lambda tl: edits.grade(tl, look, ordered)))

@@ -26,7 +26,7 @@ import uuid
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .agent import Turn
+    from nemo_cli.emulator.agent import Turn
 
 FLAVORS = ("adk", "typed")
 
