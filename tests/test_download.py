@@ -1,5 +1,6 @@
-"""The download engine against a real HTTP server on a loopback port (streaming and Range are only
-honestly tested that way): exact bytes, no token off the API path, fallback, resume, atomic placement."""
+"""The download engine (api/download.py) writing into the local targets (nemo_cli.files) against a real
+HTTP server on a loopback port (streaming and Range are only honestly tested that way): exact bytes, no
+token off the API path, fallback, resume, atomic placement."""
 
 from __future__ import annotations
 
@@ -14,14 +15,14 @@ from pathlib import Path
 import pytest
 
 from nemo_cli import errors
+from nemo_cli import files as targets  # the local side: a .part file, or stdout
 from nemo_cli.api.client import NemoClient
 from functools import partial
 
-from nemo_cli.api import download
 from nemo_cli.api.download import Fetch
 
-FileTarget = partial(download.FileTarget, sha256=True)
-StreamTarget = partial(download.StreamTarget, sha256=True)
+FileTarget = partial(targets.FileTarget, sha256=True)
+StreamTarget = partial(targets.StreamTarget, sha256=True)
 TOKEN = "nmv_usr_secrettoken1234"
 DATA = os.urandom(3 * 1024 * 1024 + 123)
 
@@ -384,7 +385,7 @@ def test_stdout_cannot_resume_a_file_that_changed(server):
     sink = io.BytesIO()
     server.files.cuts = [1000]
 
-    class Changing(download.StreamTarget):
+    class Changing(targets.StreamTarget):
         def write(self, chunk):
             super().write(chunk)
             server.files.etag = '"v2"'  # the file changes while we stream it
@@ -413,5 +414,5 @@ def test_the_token_never_reaches_a_cdn_url_even_on_the_api_host(server, tmp_path
 
 
 def test_the_hash_is_only_computed_when_asked_for(server, tmp_path):
-    result, _ = fetch(server, download.FileTarget(tmp_path / "o.mp4"))
+    result, _ = fetch(server, targets.FileTarget(tmp_path / "o.mp4"))
     assert result.sha256 is None and (tmp_path / "o.mp4").read_bytes() == DATA

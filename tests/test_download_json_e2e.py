@@ -198,7 +198,8 @@ TOKEN = "nmv_usr_jsonshapes0123456789"
 
 def _fetch(tmp_path, reply, monkeypatch, *, content_type="application/json"):
     from nemo_cli.api.client import NemoClient
-    from nemo_cli.api.download import Fetch, FileTarget
+    from nemo_cli.api.download import Fetch
+    from nemo_cli.files import FileTarget
 
     seen: list[httpx.Request] = []
 

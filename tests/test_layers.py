@@ -91,6 +91,60 @@ def test_only_commands_and_the_root_import_commands():
     assert wrong == []
 
 
+# -- api/ is the wire only: transport, endpoints, models, stream, multipart, ranged fetch -------------
+# Local files (the .part target, space checks, symlink rules) are nemo_cli.files; the accepted media
+# table is the service's (api.media_types), read by nemo_cli.media, not the other way round.
+
+API_MAY_IMPORT = ("nemo_cli.api", "nemo_cli.errors", "nemo_cli.mp4")  # itself, and two leaves
+LEAVES = ("nemo_cli.errors", "nemo_cli.mp4")  # import nothing of nemo_cli: allowing them lets nothing in
+
+
+def test_the_api_layer_imports_only_itself_errors_and_the_mp4_format():
+    """Neither the store, settings, media, draft, output, context, files, commands nor any other module
+    of the CLI: the wire knows nothing of local state or of how the CLI words things."""
+    wrong = [
+        f"{mod} imports {target}"
+        for mod, targets in MODULES.items()
+        if mod == "nemo_cli.api" or mod.startswith("nemo_cli.api.")
+        for target in targets
+        if target != "nemo_cli" and not any(target == p or target.startswith(p + ".") for p in API_MAY_IMPORT)
+    ]
+    assert wrong == []
+
+
+def test_what_the_api_layer_may_import_besides_itself_imports_nothing_of_the_client():
+    assert {leaf: sorted(t for t in MODULES[leaf] if t != leaf) for leaf in LEAVES} == {leaf: [] for leaf in LEAVES}
+
+
+_PLACING = {"replace", "rename", "link", "symlink", "unlink", "fsync", "readlink", "lstat", "disk_usage", "chmod"}
+
+
+def test_the_api_layer_places_no_local_file():
+    """Renaming, linking, fsyncing, lstat-ing a path or asking for free space is nemo_cli.files' business
+    (or the store's): the download engine hands bytes to a Target its caller made."""
+    wrong = []
+    for path in (PACKAGE / "api").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Attribute) and node.attr in _PLACING and isinstance(node.value, ast.Name) \
+                    and node.value.id in ("os", "shutil", "Path"):
+                wrong.append(f"{path.relative_to(PACKAGE)}:{node.lineno} {node.value.id}.{node.attr}")
+    assert wrong == []
+
+
+def test_the_download_targets_live_beside_the_store_not_in_the_api():
+    from nemo_cli import files
+    from nemo_cli.api import download
+
+    assert {"FileTarget", "StreamTarget", "check_target", "exists_error"} <= set(vars(files))
+    assert not {"FileTarget", "StreamTarget", "check_target", "exists_error", "_check_space"} & set(vars(download))
+
+
+def test_the_store_and_durable_import_neither_files_nor_the_api():
+    """The store is read on the fast paths (completion): it must not drag the download engine and httpx in."""
+    assert offenders("nemo_cli.store", ("nemo_cli.files", "nemo_cli.api")) == []
+    assert offenders("nemo_cli.durable", ("nemo_cli.files", "nemo_cli.api", "nemo_cli.store")) == []
+
+
 # -- credentials beside the Context; the HTTP test seam is injected -----------------------------------
 # Tokens, expiry, anonymous acquisition, the client id and the browser link are nemo_cli.credentials'
 # (which knows no Context); the Context holds settings, store, output and lazily built clients. Tests

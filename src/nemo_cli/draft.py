@@ -22,8 +22,7 @@ def _list(value: Any) -> list[Any]:
 
 
 def finite_number(value: Any) -> float | None:
-    """A finite number, or None (NaN and infinity come through JSON too, and break every sum). The API's
-    reply models use it as well."""
+    """A finite number, or None (NaN and infinity come through JSON too, and break every sum)."""
     if not isinstance(value, (int, float)) or isinstance(value, bool):
         return None
     try:

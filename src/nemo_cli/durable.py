@@ -1,5 +1,7 @@
 """Making a rename survive a crash: after fsyncing a file and renaming it into place, the directory's
-entry must be fsynced too. Shared by the store and the download engine (which may not import each other).
+entry must be fsynced too. Shared by the store (write_atomic) and the download targets in nemo_cli.files
+(fsync_dir); kept apart from files.py because the store is read on the fast paths (completion) and must
+not load the download engine that files.py's targets implement. Standard library only.
 
 `pause_point` marks the moments inside those writes where a crash must lose nothing; the kill tests stop
 a real process at one of them and kill it there, so every kill lands inside the write, on any machine."""

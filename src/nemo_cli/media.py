@@ -1,7 +1,7 @@
-"""What the service accepts as media, and the checks a local file passes before a byte of it is sent.
-
-The one source of the accepted extensions (routing, shell completion and error hints read them here).
-Standard library only: the API layer, the commands and the completion generator all import this.
+"""The checks a local file passes before a byte of it is sent, on the table of what the service accepts
+(nemo_cli.api.media_types, the one source of the accepted extensions; routing, shell completion and the
+upload command read them through here). Standard library only: the commands and the completion generator
+import this.
 """
 
 from __future__ import annotations
@@ -11,35 +11,20 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
+from nemo_cli.api.media_types import (  # the service's table; read through here by routing, completion, upload
+    ACCEPTED_EXTENSIONS,
+    ACCEPTED_TYPES,
+    ALIASES,
+    LIMIT_TEXT,
+    MAX_BYTES,
+    MEDIA_TYPES,
+    SIZE_HINT,
+    TYPE_HINT,
+)
 from nemo_cli.errors import BadInput
 
-# extension → the Content-Type its multipart part carries (a fixed table: `mimetypes` varies by system)
-MEDIA_TYPES: dict[str, str] = {
-    "mp4": "video/mp4",
-    "mov": "video/quicktime",
-    "avi": "video/x-msvideo",
-    "webm": "video/webm",
-    "mkv": "video/x-matroska",
-    "jpg": "image/jpeg",
-    "png": "image/png",
-    "gif": "image/gif",
-    "webp": "image/webp",
-    "mp3": "audio/mpeg",
-    "wav": "audio/wav",
-    "m4a": "audio/mp4",
-    "aac": "audio/aac",
-}
-ALIASES = {"jpeg": "jpg"}  # the same format under another name
-ACCEPTED_EXTENSIONS: frozenset[str] = frozenset(MEDIA_TYPES) | frozenset(ALIASES)
-ACCEPTED_TYPES = ", ".join(f"{ext}/jpeg" if ext == "jpg" else ext for ext in MEDIA_TYPES)
-
-# The contract's "500 MB", read as binary megabytes: the looser reading, so a file the service would take
-# is never refused here (a stricter service still answers 4002, which is reported the same way).
-MAX_BYTES = 500 * 1024 * 1024
-LIMIT_TEXT = "500 MB"
-
-TYPE_HINT = f"accepted types: {ACCEPTED_TYPES}"
-SIZE_HINT = f"the limit is {LIMIT_TEXT} per file: compress or trim it first (a lower bitrate, or a shorter cut)"
+__all__ = ["ACCEPTED_EXTENSIONS", "ACCEPTED_TYPES", "LIMIT_TEXT", "MAX_BYTES", "MEDIA_TYPES", "SIZE_HINT", "TYPE_HINT",
+           "LocalFile", "check", "extension"]
 
 
 @dataclass(frozen=True)

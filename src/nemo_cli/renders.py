@@ -129,7 +129,7 @@ class Destination:
             return
         if not path.parent.is_dir():
             raise errors.BadInput(f"no such directory: {path.parent}", hint="create it first, or choose another path with -o")
-        from nemo_cli.api.download import check_target
+        from nemo_cli.files import check_target
 
         check_target(path, self.force)
 
@@ -151,7 +151,8 @@ def deliver(ctx: "Context", status: "RenderStatus", dest: Destination, resume: s
     `resume` is the command that picks it up again if the download fails."""
     import sys
 
-    from nemo_cli.api.download import Fetch, FileTarget, StreamTarget
+    from nemo_cli.api.download import Fetch
+    from nemo_cli.files import FileTarget, StreamTarget, check_target
 
     render_id = str(status.id)
     target: Any
@@ -159,8 +160,6 @@ def deliver(ctx: "Context", status: "RenderStatus", dest: Destination, resume: s
         target = StreamTarget(sys.stdout.buffer, sha256=True)
     else:
         path = dest.path(render_id)
-        from nemo_cli.api.download import check_target
-
         check_target(path, dest.force)
         target = FileTarget(path, force=dest.force, sha256=True, mp4=True)  # recorded for every download (export list)
     prior = known(ctx, render_id)

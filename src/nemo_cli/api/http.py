@@ -22,7 +22,7 @@ import httpx
 
 from nemo_cli import errors
 from nemo_cli.api import network
-from nemo_cli.media import ACCEPTED_TYPES, SIZE_HINT, TYPE_HINT
+from nemo_cli.api.media_types import SIZE_HINT, TYPE_HINT
 
 _SECRET = re.compile(r"\b(nmv|clm)_([A-Za-z0-9]+_)?[A-Za-z0-9\-_.]+")
 

@@ -3,11 +3,11 @@ be missing, ids that come as numbers are treated as text."""
 
 from __future__ import annotations
 
+import math
 from typing import Any, Optional
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
-from nemo_cli.draft import finite_number
 from nemo_cli.errors import NetworkError
 
 
@@ -163,9 +163,15 @@ def _id(value: Any) -> str | None:
 
 
 def _percent(value: Any) -> float | None:
-    """Progress as a finite 0-100, or None: a service may send anything, NaN and infinity included."""
-    number = finite_number(value)
-    return None if number is None else min(max(number, 0.0), 100.0)
+    """Progress as a finite 0-100, or None: a service may send anything, NaN and infinity included (and an
+    integer beyond any float)."""
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        return None
+    try:
+        number = float(value)
+    except OverflowError:
+        return None
+    return min(max(number, 0.0), 100.0) if math.isfinite(number) else None
 
 
 def _epoch(value: Any) -> float | None:

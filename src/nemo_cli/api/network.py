@@ -252,11 +252,9 @@ class Router(httpx.BaseTransport):
             try:
                 pool = httpx.HTTPTransport(verify=verify, proxy=via)
             except ImportError:  # a SOCKS proxy without socksio
-                from nemo_cli import extras
-
                 raise errors.ConfigError(
                     f"the proxy {proxy.describe() if proxy else ''} is a SOCKS proxy, which needs the socks extra",
-                    hint=extras.install_hint("socks") + ", or use an http:// proxy",
+                    hint="install nemo-cli with its socks extra ('nemo-cli[socks]'), or use an http:// proxy",
                 ) from None
             self._pools[key] = pool
         return pool

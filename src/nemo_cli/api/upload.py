@@ -15,13 +15,28 @@ from __future__ import annotations
 
 import secrets
 from itertools import chain
-from typing import Any, Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Any, Callable, Iterator, Protocol, Sequence
 
 from nemo_cli import errors
-from nemo_cli.media import LocalFile
 
 CHUNK = 1 << 20  # bytes read from disk per piece: big enough to keep up with the socket, small in memory
 FIELD = "files"  # the contract's part name
+
+
+class UploadFile(Protocol):
+    """A file checked for upload (nemo_cli.media.check makes them): what its part needs."""
+
+    @property
+    def path(self) -> Path: ...  # where to read it
+    @property
+    def shown(self) -> str: ...  # the path as the user wrote it, for messages
+    @property
+    def name(self) -> str: ...  # the file name sent to the service
+    @property
+    def size(self) -> int: ...  # the bytes announced in Content-Length
+    @property
+    def content_type(self) -> str: ...  # its part's Content-Type (api.media_types.MEDIA_TYPES)
 
 
 def quote_name(name: str) -> str:
@@ -34,7 +49,7 @@ class MultipartBody:
     """multipart/form-data with one `files` part per file, streamed from disk; re-iterable, so a resend
     reads the files again from the start."""
 
-    def __init__(self, files: Sequence[LocalFile], *, boundary: str | None = None, chunk: int = CHUNK) -> None:
+    def __init__(self, files: Sequence[UploadFile], *, boundary: str | None = None, chunk: int = CHUNK) -> None:
         self.files = list(files)
         self.boundary = boundary or f"nemo-{secrets.token_hex(16)}"
         self.chunk = chunk
@@ -44,7 +59,7 @@ class MultipartBody:
         self.started = False  # the last attempt sent its first piece
         self.complete = False  # the last attempt handed every byte to the connection
 
-    def _head(self, f: LocalFile) -> bytes:
+    def _head(self, f: UploadFile) -> bytes:
         return (
             f"--{self.boundary}\r\n"
             f'Content-Disposition: form-data; name="{FIELD}"; filename="{quote_name(f.name)}"\r\n'
@@ -75,7 +90,7 @@ class MultipartBody:
         return b"".join(self.stream())
 
 
-def _read(f: LocalFile, chunk: int) -> Iterator[bytes]:
+def _read(f: UploadFile, chunk: int) -> Iterator[bytes]:
     """The file's bytes, exactly as many as were announced: a file that changed size since it was checked
     would make the body disagree with its Content-Length."""
     try:
@@ -97,7 +112,7 @@ def _read(f: LocalFile, chunk: int) -> Iterator[bytes]:
             raise _changed(f, "longer")
 
 
-def _changed(f: LocalFile, how: str) -> errors.BadInput:
+def _changed(f: UploadFile, how: str) -> errors.BadInput:
     return errors.BadInput(
         f"cannot upload {f.shown}: it changed while it was being uploaded (it is {how} now)",
         hint="upload it again once it is no longer being written",
