@@ -136,6 +136,23 @@ class Screen:
                     return plain
         raise AssertionError(f"never saw {pattern!r}; the screen since: {self.seen[start:]!r}")
 
+    def wait_blocked_on_input(self, timeout: float = 30) -> None:
+        """Until the child sleeps in select/poll on the terminal. Python's readline notices a SIGINT only
+        while it sits in select(): one that lands while it is still handling the last keystroke waits for
+        the next key. A person pressing Ctrl-C at a prompt always finds it there; a test typing at machine
+        speed must wait for that moment (read from /proc, where the kernel says where the child sleeps)."""
+        wchan = f"/proc/{self.proc.pid}/wchan"
+        if not os.path.exists(wchan):
+            return  # no /proc here: the echo the caller waited for is the best sign there is
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with open(wchan) as fh:
+                where = fh.read()
+            if where.startswith(("poll_schedule_timeout", "do_select", "do_sys_poll", "core_sys_select")):
+                return
+            time.sleep(0.005)
+        raise AssertionError(f"the chat never went back to waiting for input (it sleeps in {where!r})")
+
     def close(self) -> None:
         if self.proc.poll() is None:
             self.proc.kill()
@@ -152,7 +169,8 @@ def test_chat_on_a_terminal(emulator, tmp_path, isolated_env):
         screen.type("raw.mp4\r")
         screen.expect(r"uploaded 1 file to session \d+\r?\nnemo> $")
         screen.type("a half-typed line")
-        screen.expect(r"a half-typed line$")  # echoed: readline has it, so the Ctrl-C lands at the prompt
+        screen.expect(r"a half-typed line$")  # echoed: readline has it
+        screen.wait_blocked_on_input()  # and waits for more, so the Ctrl-C lands at the prompt
         screen.type("\x03")  # Ctrl-C at the prompt drops the line
         screen.expect(r"nemo> $")
         screen.type("add lo-fi background music at 35%\r")
