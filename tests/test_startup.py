@@ -136,7 +136,7 @@ def test_a_networked_command_imports_only_its_own_module_and_no_httpx_cli(env):
     env.update(NEMO_TOKEN="nmv_usr_startupSECRET", NEMO_API_URL="http://127.0.0.1:9", NEMO_RETRIES="0")
     proc, loaded = probe(["credits"], env)
     assert proc.returncode == 9 and "cannot connect" in proc.stderr
-    own = {"nemo_cli.commands.common", "nemo_cli.commands.credits", "nemo_cli.commands.tree", "nemo_cli.commands.json_options"}
+    own = {"nemo_cli.commands.common", "nemo_cli.commands.credits", "nemo_cli.commands.tree", "nemo_cli.commands.menu", "nemo_cli.commands.json_options"}
     assert {m for m in loaded if m.startswith("nemo_cli.commands.")} == own
     assert not {m.split(".")[0] for m in loaded} & {"rich", "pygments", "click"}, loaded  # httpx's own CLI
 

@@ -228,7 +228,7 @@ class RootGroup(NemoGroup):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        from nemo_cli.commands.tree import MENU
+        from nemo_cli.commands.menu import MENU
 
         for heading, entries in MENU:
             for name, text in entries:
@@ -238,8 +238,8 @@ class RootGroup(NemoGroup):
                     cmd.short_help = cmd.short_help or text
 
     def list_commands(self, ctx: Any) -> list[str]:
-        """In the menu's order (tree.MENU), then any others as registered."""
-        from nemo_cli.commands.tree import MENU
+        """In the menu's order (menu.MENU), then any others as registered."""
+        from nemo_cli.commands.menu import MENU
 
         order = [name for _, entries in MENU for name, _ in entries]
         listed = [name for name in order if name in self.commands]

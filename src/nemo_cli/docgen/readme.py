@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from nemo_cli.docgen import facts
+import nemo_cli.docgen.facts as facts
 from nemo_cli.docgen.tree import Command
 
 REFERENCE = ("<!-- BEGIN REFERENCE -->", "<!-- END REFERENCE -->")
