@@ -158,3 +158,19 @@ def tls_emulator(tmp_path, isolated_env, _emulator_clips, test_ca):
     """The emulator with both origins (API and CDN) on https, presenting a certificate of `test_ca`. Its
     `env()` trusts nothing special: tests choose the trust store (SSL_CERT_FILE, ca_bundle…) themselves."""
     yield from _started(tmp_path, isolated_env, _emulator_clips, tls_cert=test_ca.cert, tls_key=test_ca.key)
+
+
+@pytest.fixture
+def clip_seconds():
+    """The length of the clip `session` uploads; None for the emulator's default. A module overrides it."""
+    return None
+
+
+@pytest.fixture
+def session(emulator, tmp_path, clip_seconds):
+    """The emulator with a new active session holding one uploaded clip."""
+    clip = emulator.media(tmp_path / "clip.mp4", **({} if clip_seconds is None else {"seconds": clip_seconds}))
+    for args in (("session", "new", "-q"), ("upload", clip)):
+        done = emulator.nemo(*args)
+        assert done.returncode == 0, done.stderr
+    return emulator

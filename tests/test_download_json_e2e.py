@@ -20,11 +20,8 @@ RESULT_URL = r"^/f/renders/"
 
 
 @pytest.fixture
-def session(emulator, tmp_path):
-    clip = emulator.media(tmp_path / "clip.mp4", seconds=2)
-    assert emulator.nemo("session", "new", "-q").returncode == 0
-    assert emulator.nemo("upload", clip).returncode == 0
-    return emulator
+def clip_seconds():
+    return 2  # the length of the clip in the session fixture (conftest)
 
 
 def rendered_bytes(emu, render_id):

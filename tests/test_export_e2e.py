@@ -15,14 +15,6 @@ import pytest
 SUBMIT = r"^/api/render/proxy/lambda$"
 
 
-@pytest.fixture
-def session(emulator, tmp_path):
-    clip = emulator.media(tmp_path / "clip.mp4")
-    assert emulator.nemo("session", "new", "-q").returncode == 0
-    assert emulator.nemo("upload", clip).returncode == 0
-    return emulator
-
-
 def submits(emu):
     return [r for r in emu.requests if r.method == "POST" and re.search(SUBMIT, r.path)]
 

@@ -13,14 +13,6 @@ import pytest
 SUBMIT = r"^/api/render/proxy/lambda$"
 
 
-@pytest.fixture
-def session(emulator, tmp_path):
-    clip = emulator.media(tmp_path / "clip.mp4")
-    assert emulator.nemo("session", "new", "-q").returncode == 0
-    assert emulator.nemo("upload", clip).returncode == 0
-    return emulator
-
-
 def looks(emu, render_id):
     return [r for r in emu.requests if r.method == "GET" and r.path == f"/api/render/proxy/lambda/{render_id}"]
 

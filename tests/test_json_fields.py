@@ -10,14 +10,6 @@ import re
 import pytest
 
 
-@pytest.fixture
-def session(emulator, tmp_path):
-    clip = emulator.media(tmp_path / "clip.mp4")
-    assert emulator.nemo("session", "new", "-q").returncode == 0
-    assert emulator.nemo("upload", clip).returncode == 0
-    return emulator
-
-
 def ok(done):
     assert done.returncode == 0, done.stderr
     return done

@@ -11,11 +11,8 @@ from nemo_cli import draft as timeline
 
 
 @pytest.fixture
-def session(emulator, tmp_path):
-    clip = emulator.media(tmp_path / "clip.mp4", seconds=8)
-    assert emulator.nemo("session", "new", "-q").returncode == 0
-    assert emulator.nemo("upload", clip).returncode == 0
-    return emulator
+def clip_seconds():
+    return 8  # the length of the clip in the session fixture (conftest)
 
 
 def state(emu):

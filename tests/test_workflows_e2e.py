@@ -12,13 +12,8 @@ from nemo_cli import draft as timeline
 
 
 @pytest.fixture
-def session(emulator, tmp_path):
-    """A session with one 8-second clip on its timeline."""
-    clip = emulator.media(tmp_path / "clip.mp4", seconds=8)
-    assert emulator.nemo("session", "new", "-q").returncode == 0
-    done = emulator.nemo("upload", clip)
-    assert done.returncode == 0, done.stderr
-    return emulator
+def clip_seconds():
+    return 8  # the length of the clip in the session fixture (conftest)
 
 
 def draft(emulator):

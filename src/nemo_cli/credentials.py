@@ -28,17 +28,23 @@ def now_iso() -> str:
     return datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
-def expired(expires: Any) -> bool:
-    """Whether a stored `expires_at` (ISO 8601) has passed; an absent or unreadable one has not."""
+def seconds_left(expires: Any) -> float | None:
+    """Seconds until a stored `expires_at` (ISO 8601; no zone means UTC); None when absent or unreadable."""
     if not isinstance(expires, str):
-        return False
+        return None
     try:
         when = datetime.fromisoformat(expires.replace("Z", "+00:00"))
     except ValueError:
-        return False
+        return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=timezone.utc)
-    return when <= datetime.now(timezone.utc)
+    return (when - datetime.now(timezone.utc)).total_seconds()
+
+
+def expired(expires: Any) -> bool:
+    """Whether a stored `expires_at` has passed; an absent or unreadable one has not."""
+    left = seconds_left(expires)
+    return left is not None and left <= 0
 
 
 # (the session in effect, its user id when known): what an out-of-credits link binds when the token's own

@@ -21,6 +21,7 @@ from importlib.util import find_spec
 from typing import TYPE_CHECKING, Any
 
 from nemo_cli import errors
+from nemo_cli.credentials import seconds_left
 from nemo_cli.extras import EXTRAS
 
 if TYPE_CHECKING:
@@ -291,7 +292,7 @@ def check_token(ctx: "Context", reachable: bool) -> tuple[Check, str | None]:
     shown = errors.mask(token)
     facts: dict[str, Any] = {"present": True, "kind": kind, "source": source, "token": shown, "expires_at": stored.get("expires_at")}
     what = f"{'an' if kind == 'anonymous' else 'a'} {kind} token {shown} from {source}"
-    left = _seconds_left(stored.get("expires_at"))
+    left = seconds_left(stored.get("expires_at"))
     if left is not None and left <= 0:
         if kind == "anonymous":
             return warn("token", f"{what} expired at {stored['expires_at']}: the next command gets a new one", valid=False, **facts), None
@@ -314,16 +315,6 @@ def check_token(ctx: "Context", reachable: bool) -> tuple[Check, str | None]:
     return ok("token", f"{what} is valid{expiry} ({balance.available:g} credits available)", valid=True, credits=balance.available, **facts), token
 
 
-def _seconds_left(expires: Any) -> float | None:
-    if not isinstance(expires, str):
-        return None
-    try:
-        when = datetime.fromisoformat(expires.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    return (when - datetime.now(timezone.utc)).total_seconds()
 
 
 def session(ctx: "Context", token: str | None) -> Check:
