@@ -202,35 +202,24 @@ def _answer(sock: socket.socket, status: int, reason: str, body: str, headers: d
 
 def _pipe_both(client: socket.socket, upstream: socket.socket, record: Passed) -> None:
     """Pipe bytes both ways until the origin is done answering (or either side goes away)."""
-
-    def up() -> None:
-        try:
-            while True:
-                chunk = client.recv(65536)
-                if not chunk:
-                    break
-                record.upstream += chunk
-                upstream.sendall(chunk)
-        except OSError:
-            pass
-        try:
-            upstream.shutdown(socket.SHUT_WR)
-        except OSError:
-            pass
-
-    pump = threading.Thread(target=up, daemon=True)
+    pump = threading.Thread(target=_copy, args=(client, upstream, record, "upstream", socket.SHUT_WR), daemon=True)
     pump.start()
+    _copy(upstream, client, record, "downstream", socket.SHUT_RDWR)
+    pump.join(timeout=10)
+
+
+def _copy(source: socket.socket, sink: socket.socket, record: Passed, field: str, how: int) -> None:
+    """One direction: every byte from `source` to `sink`, kept in `record.<field>`; then shut `sink` (`how`)."""
     try:
         while True:
-            chunk = upstream.recv(65536)
+            chunk = source.recv(65536)
             if not chunk:
                 break
-            record.downstream += chunk
-            client.sendall(chunk)
+            setattr(record, field, getattr(record, field) + chunk)
+            sink.sendall(chunk)
     except OSError:
         pass
     try:
-        client.shutdown(socket.SHUT_RDWR)
+        sink.shutdown(how)
     except OSError:
         pass
-    pump.join(timeout=10)
