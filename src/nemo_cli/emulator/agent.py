@@ -201,10 +201,7 @@ class _Reader(Reader):
             rf"\b{verbs}(?:title(?:\s+card)?|heading)\b[^\x00.;!?]{{0,30}}?(?P<q>\x00+)",
             rf"(?:\b(?:add|put|use|set)\s+)?(?P<q>\x00+)\s+as\s+(?:the\s+|a\s+)?title\b",
         ]
-        for pattern in quoted:
-            for m in self.each(pattern):
-                text = self.quote_at(m.start("q"))
-                self.add(m, "title_add", {"text": text}, lambda tl, text=text: edits.title(tl, text))
+        self.quoted_titles(quoted)
         stem = (rf"\b{verbs}title\s+(?:with|using|from|showing|of)\s+(?:the\s+|its\s+)?(?:file\s*name|name\s+of\s+the\s+"
                 r"(?:file|video|clip))|\buse\s+the\s+file\s*name\s+as\s+(?:the\s+|a\s+)?title\b")
         for m in self.each(stem):

@@ -193,10 +193,7 @@ def _title(r: Reader) -> None:
         rf"标题\s*(?:改成|改为|设为|设置为|换成|就叫|叫|用|是)\s*[:：]?\s*(?P<q>\x00+)",
         rf"(?:用|把|以)\s*(?P<q>\x00+)\s*(?:作为|当作|当成|当|做)\s*标题",
     ]
-    for pattern in quoted:
-        for m in r.each(pattern):
-            text = r.quote_at(m.start("q"))
-            r.add(m, "title_add", {"text": text}, lambda tl, text=text: edits.title(tl, text))
+    r.quoted_titles(quoted)
     for m in r.each(r"(?:用|以)\s*文件名\s*(?:作为|当作|当|做)?\s*标题|标题\s*(?:用|为)\s*文件名"):
         r.add(m, "title_add", {"from": "file_name"}, lambda tl: edits.title(tl, None))
     for m in r.each(rf"{add}\s*(?:个|一个|上)?\s*(?:开场|片头)?\s*标题(?:\s*[:：]\s*(?P<t>[^，。,；;！!？?\x00]+))?"):

@@ -49,6 +49,13 @@ class Reader:
     def quote_at(self, pos: int) -> str | None:
         return next((q for a, b, q in self.quotes if a <= pos < b), None)
 
+    def quoted_titles(self, patterns: list[str]) -> None:
+        """A title for each quoted text that one of `patterns` (its group `q` at the quote) introduces."""
+        for pattern in patterns:
+            for m in self.each(pattern):
+                text = self.quote_at(m.start("q"))
+                self.add(m, "title_add", {"text": text}, lambda tl, text=text: edits.title(tl, text))
+
     def free(self, a: int, b: int) -> bool:
         return all(b <= x or a >= y for x, y in self.taken)
 
