@@ -519,7 +519,7 @@ def _run(ctx: "Context", instruction: str, opts: Options, before: dict[str, Any]
 
     if not instruction.strip():
         raise errors.UsageError("the message is empty", hint='say what to do: nemo edit "add a title \'Hello\'"')
-    sid = ctx.session_id(opts.session)
+    sid = ctx.sessions.resolve(opts.session)
     limits = _Limits.of(ctx, opts)
     pending = _pending(ctx, sid)
     if pending is not None and not answering:

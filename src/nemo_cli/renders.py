@@ -276,7 +276,7 @@ def link(ctx: "Context", session_id: str | None) -> str | None:
     try:
         from nemo_cli.credentials import browser_link
 
-        return browser_link(ctx.client, ctx.session_facts(session_id), session_id, ctx.web_url())[0]
+        return browser_link(ctx.client, ctx.sessions.facts(session_id), session_id, ctx.web_url())[0]
     except errors.NemoError as exc:
         ctx.out.info(f"(no browser link: {exc.message})")
         return None

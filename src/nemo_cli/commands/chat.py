@@ -153,7 +153,7 @@ class Conversation:
         from nemo_cli.errors import SessionNotFound
 
         try:
-            return self.ctx.session_id(self.session)
+            return self.ctx.sessions.resolve(self.session)
         except SessionNotFound:
             return None
 

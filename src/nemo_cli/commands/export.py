@@ -94,7 +94,7 @@ def export(
         from nemo_cli import render_watch
 
         render_watch.Limits.of(ctx, poll_interval, timeout)  # a broken setting stops here, before a render starts
-    sid = ctx.session_id(session)
+    sid = ctx.sessions.resolve(session)
     draft = _read_draft(draft_file) if draft_file is not None else ctx.client.state(sid).draft
     if not timeline.is_ready(draft):
         raise BadInput(

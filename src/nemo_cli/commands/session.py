@@ -99,7 +99,7 @@ def show(session: common.SessionOpt = None, json: common.Json = False, json_fiel
       $ nemo session show -q
     """
     ctx = common.use(json=json, quiet=quiet)
-    sid = ctx.session_id(session)
+    sid = ctx.sessions.resolve(session)
     prof = ctx.profile()
     doc = _record(sid, prof.sessions.get(sid, {}), prof.session.get("id"))
     lines = [f"session: {sid}" + (" (active)" if doc["active"] else "")]
@@ -125,8 +125,8 @@ def open_(
     from nemo_cli.credentials import browser_link
 
     ctx = common.use(json=json, quiet=quiet)
-    sid = ctx.session_id(session)
-    known = ctx.session_facts(sid)  # a malformed sessions table is refused before the service is asked
+    sid = ctx.sessions.resolve(session)
+    known = ctx.sessions.facts(sid)  # a malformed sessions table is refused before the service is asked
     link, expires = browser_link(ctx.client, known, sid, ctx.web_url())
     if browser:
         import webbrowser

@@ -36,7 +36,7 @@ def state(
     from nemo_cli.errors import BadInput
 
     ctx = common.use(json=json, quiet=quiet)
-    current = ctx.client.state(ctx.session_id(session))
+    current = ctx.client.state(ctx.sessions.resolve(session))
     if check_ready:
         if not timeline.is_ready(current.draft):
             raise BadInput("the draft is not ready for export (no track has segments)", hint="upload or generate first")

@@ -61,7 +61,7 @@ def upload(
         _each(ctx, items, url, session)
         return
     targets: Any = _urls(items) if url else _files(ctx, items)
-    sid = ctx.session_id(session)
+    sid = ctx.sessions.resolve(session)
     result = _send(ctx, sid, targets)
     records = _records(result)
     _print(ctx, result, targets)
@@ -154,7 +154,7 @@ def _each(ctx: "Context", items: list[str], url: bool, session: str | None) -> N
     (the token, the session)."""
     from nemo_cli.errors import AuthError, NemoError, SessionNotFound
 
-    sid = ctx.session_id(session)
+    sid = ctx.sessions.resolve(session)
     records: list[dict[str, Any]] = []
     failed: list[tuple[str, NemoError]] = []
     applied: list[bool | None] = []

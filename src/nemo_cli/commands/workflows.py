@@ -45,7 +45,7 @@ def _run(
     before = None
     if needs_media:
         try:
-            before = ctx.client.state(ctx.session_id(session)).state
+            before = ctx.client.state(ctx.sessions.resolve(session)).state
         except NemoError:
             if not dry_run:
                 raise
