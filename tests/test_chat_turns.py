@@ -1,9 +1,10 @@
-"""`nemo chat` lines → the command lines that carry them out (routing dispatch, no network)."""
+"""`nemo chat` lines → the steps that carry them out and the command lines they stand for (routing
+dispatch, no network)."""
 
 import pytest
 
-from nemo_cli import chat_turns
 from nemo_cli.errors import UsageError
+from nemo_cli.flows.chat import turns as chat_turns
 
 
 @pytest.mark.parametrize(
@@ -78,3 +79,29 @@ def test_root_options_are_passed_on():
     params = {"version": False, "debug": True, "no_color": True, "profile": "work", "api_url": "http://127.0.0.1:1"}
     assert global_args(params) == ["--debug", "--no-color", "--profile", "work", "--api-url", "http://127.0.0.1:1"]
     assert global_args({"debug": False, "no_color": False, "profile": None, "api_url": None}) == []
+
+
+def test_steps_are_verbs_with_their_values():
+    from nemo_cli.flows.chat import Credits, Edit, Export, State, Upload
+
+    assert chat_turns.plan("export 1080p to cut.mp4 overwrite").steps == [Export("cut.mp4", "1080p", "mp4", True)]
+    assert chat_turns.plan("download it into out/").steps == [Export("out/")]
+    assert chat_turns.plan("upload a.mov b.mp4").steps == [Upload(("a.mov", "b.mp4"))]
+    assert chat_turns.plan("余额").steps == [Credits()] and chat_turns.plan("show tracks").steps == [State()]
+    turn = chat_turns.plan("add music", answers=("first",), expect_change=True)
+    assert turn.steps == [Edit("add music", ("first",), True), State()]
+    assert turn.commands[0] == ["edit", "--answer=first", "--expect-change", "--", "add music"]
+
+
+def test_an_answer_is_an_edit_whatever_its_words():
+    from nemo_cli.flows.chat import Edit, State
+
+    turn = chat_turns.plan("export", answer=True)
+    assert turn.route.action == "edit" and turn.steps == [Edit("export"), State()]
+
+
+def test_a_new_session_goes_first_when_a_step_needs_one():
+    turn = chat_turns.plan("upload a.mp4", json=True)
+    turn.start_session("nemo chat 2026-01-01 10:00")
+    assert turn.commands == [["session", "new", "--name", "nemo chat 2026-01-01 10:00", "--json"],
+                             ["upload", "--json", "--", "a.mp4"]]

@@ -1,7 +1,7 @@
 """`nemo chat`: the iterative workflow as a conversation — rough cut, look, refine.
 
-Each line is routed by the contract's table (nemo_cli.routing) and carried out by the one-shot command
-itself (nemo_cli.chat_turns says which), invoked in-process through the same command tree: an export in
+Each line is routed by the contract's table and planned into steps (nemo_cli.flows.chat), each carried out
+by the one-shot command it stands for, invoked in-process through the same command tree: an export in
 chat is `nemo export -o .`, an edit is `nemo edit "…"` followed by `nemo state`. So each action prints,
 fails and exits as it does on its own, and its Ctrl-C handling (stop waiting, say how to pick it up
 again) is what returns chat to the prompt.
@@ -18,11 +18,22 @@ from nemo_cli.commands import common
 from nemo_cli.commands.json_options import Jq, JsonFields
 
 if TYPE_CHECKING:
-    from nemo_cli.chat_turns import Turn
     from nemo_cli.context import Context
+    from nemo_cli.flows.chat import Turn
 
 PROMPT = "nemo> "
 HISTORY_LINES = 1000
+LEAVE = ("exit", "quit", "bye", ":q", "退出")
+HELP = ("help", "?", "帮助")
+HELP_LINES = [
+    "Type what you want; each line is one turn:",
+    "  export [1080p|720p] [to PATH]   render and download (导出, download, send me the video)",
+    "  credits                         the balance (积分, balance, 余额)",
+    "  status                          the track summary (状态, show tracks)",
+    "  upload FILE… or just a path     upload media into the session (上传)",
+    "  anything else                   an edit, sent to the service and streamed",
+    "Ctrl-C cancels the current wait; Ctrl-D (or `exit`) leaves.",
+]
 
 
 def chat(
@@ -65,13 +76,11 @@ def chat(
       $ printf 'upload raw.mp4\\nadd title "Hi"\\nexport to hi.mp4\\n' | nemo chat
       $ nemo chat credits --json-fields exit_code,commands
     """
-    from nemo_cli.chat_turns import LEAVE
-
     from nemo_cli.errors import Question
 
     ctx = common.use(json=json, quiet=quiet)
-    edit_args = [f"--answer={a}" for a in answer or []] + (["--expect-change"] if expect_change else [])
-    talk = Conversation(ctx, typer_ctx, session=session, json=ctx.out.json_mode, quiet=quiet, edit_args=edit_args)
+    talk = Conversation(ctx, typer_ctx, session=session, json=ctx.out.json_mode, quiet=quiet,
+                        answers=tuple(answer or ()), expect_change=expect_change)
     if line is not None:
         raise typer.Exit(talk.turn(line))
     if ctx.terminal.can_prompt:
@@ -103,12 +112,13 @@ class Conversation:
     turn through the command tree, and (with --json) makes one NDJSON record of it."""
 
     def __init__(self, ctx: "Context", typer_ctx: typer.Context, *, session: str | None, json: bool, quiet: bool,
-                 edit_args: list[str] | None = None) -> None:
+                 answers: tuple[str, ...] = (), expect_change: bool = False) -> None:
         self.ctx = ctx
         self.session = session
         self.json = json
         self.quiet = quiet
-        self.edit_args = edit_args or []
+        self.answers = answers
+        self.expect_change = expect_change
         self.count = 0
         self.last_action: str | None = None  # the action of the last turn (None: it was refused)
         self._globals = common.global_args(typer_ctx.find_root().params)
@@ -116,27 +126,27 @@ class Conversation:
     def turn(self, line: str, *, answer: bool = False) -> int:
         """One line, start to end; returns its exit code (0, or the first failing command's). `answer`:
         the line answers the service's question (an edit, whatever its words)."""
-        from nemo_cli import chat_turns
         from nemo_cli.errors import NemoError
+        from nemo_cli.flows import chat as flow
 
         self.count += 1
         self.last_action = None
         text = line.strip()
-        if text.lower() in chat_turns.HELP and not answer:
-            for help_line in chat_turns.HELP_LINES:
+        if text.lower() in HELP and not answer:
+            for help_line in HELP_LINES:
                 self.ctx.out.info(help_line)
             return 0
         try:
-            turn = chat_turns.plan(text, session=self.session, json=self.json, quiet=self.quiet,
-                                   edit_args=self.edit_args, answer=answer)
+            turn = flow.plan(text, session=self.session, json=self.json, quiet=self.quiet,
+                             answers=self.answers, expect_change=self.expect_change, answer=answer)
         except NemoError as exc:
             self.ctx.out.error(exc.message, exc.hint)
             self._record(text, None, exc.exit_code, [], exc.message)
             return exc.exit_code
         self.last_action = turn.route.action
-        commands = list(turn.commands)
         if turn.needs_session and self.current_session() is None:
-            commands.insert(0, self._new_session())
+            turn.start_session(_session_name())
+        commands = turn.commands
         results: list[dict[str, Any]] = []
         code, error = 0, None
         for argv in commands:
@@ -150,18 +160,9 @@ class Conversation:
     # -- the pieces --------------------------------------------------------------------------------
     def current_session(self) -> str | None:
         """The session the next command acts on (--session, NEMO_SESSION, the active one), if any."""
-        from nemo_cli.errors import SessionNotFound
+        from nemo_cli.flows.chat import session_in_effect
 
-        try:
-            return self.ctx.sessions.resolve(self.session)
-        except SessionNotFound:
-            return None
-
-    def _new_session(self) -> list[str]:
-        from nemo_cli.credentials import now_iso
-
-        shown = (["--json"] if self.json else []) + (["-q"] if self.quiet else [])
-        return ["session", "new", "--name", f"nemo chat {now_iso()[:16].replace('T', ' ')}", *shown]
+        return session_in_effect(self.ctx, self.session)
 
     def _invoke(self, argv: list[str]) -> tuple[int, list[Any], str | None]:
         """Run one command line in-process, as `nemo ARGV` would; with --json its stdout is captured
@@ -200,6 +201,12 @@ class Conversation:
                     "commands": results,
                 }
             )
+
+
+def _session_name() -> str:
+    from nemo_cli.credentials import now_iso
+
+    return f"nemo chat {now_iso()[:16].replace('T', ' ')}"
 
 
 def _documents(text: str) -> list[Any]:
@@ -246,7 +253,6 @@ class _ErrorTap:
 
 
 def _interactive(ctx: "Context", talk: Conversation) -> None:
-    from nemo_cli.chat_turns import LEAVE
     from nemo_cli.errors import Question
 
     history = _History(ctx.store.path.parent / "chat_history")

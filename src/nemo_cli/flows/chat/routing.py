@@ -1,4 +1,4 @@
-"""Free text → action, by the service's own routing table (English and Chinese keywords).
+"""A line of `nemo chat` → its action, by the service's own routing table (English and Chinese keywords).
 
 | user says                                        | action  |
 | export, 导出, download, send me the video        | export  |
