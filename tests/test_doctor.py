@@ -331,7 +331,7 @@ def test_an_expired_stored_user_token_fails_with_exit_3(service):
     (("starlette", "uvicorn"), "warn", "the emulator extra is installed in part: python_multipart, imageio_ffmpeg missing; pip install 'nemo-cli[emulator]'"),
 ])
 def test_the_emulator_extra(service, monkeypatch, present, status, detail):
-    from nemo_cli import doctor
+    from nemo_cli.flows import doctor
 
     monkeypatch.setattr(doctor, "find_spec", lambda name: object() if name in present else None)
     done = nemo("doctor")

@@ -17,6 +17,10 @@
     └── Interrupted (130)          Ctrl-C
 
 `app.main` is the one place that turns these into `error: …` lines and exit codes.
+
+The wire (nemo_cli.api) knows nothing of the CLI's commands: where its error calls for a next step, it
+names a machine-readable `reason` (HINTS' keys) and this module words the hint, the same for every front
+end that shows it.
 """
 
 from __future__ import annotations
@@ -54,16 +58,40 @@ class NemoError(Exception):
         hint: str | None = None,
         code: int | None = None,
         status: int | None = None,
+        reason: str | None = None,
     ) -> None:
         message = without_repeats(message)
         super().__init__(message)
         self.message = message
-        self.hint = hint if hint is not None else self.default_hint
+        self.reason = reason  # why, for a program (a key of HINTS), when the raiser said
+        self.hint = hint if hint is not None else HINTS.get(reason or "", self.default_hint)
         self.code = code  # the service's envelope code, when there was one
         self.status = status  # the HTTP status, when there was one
 
+    def because(self, reason: str) -> "NemoError":
+        """Name the reason after the fact (a layer above learned it), and take its hint."""
+        self.reason = reason
+        self.hint = HINTS.get(reason, self.hint)
+        return self
+
     def __str__(self) -> str:
         return self.message
+
+
+# The next step for each reason the wire names (nemo_cli.api raises with `reason=`, never with these words).
+HINTS: dict[str, str] = {
+    "not_the_api": "check the API URL (`nemo config get api_url`)",
+    "not_the_api_or_proxy": "check the API URL (`nemo config get api_url`), or the proxy in the way: it may have answered instead of the service",
+    "reply_not_json": "check the API URL (`nemo config get api_url`); rerun with --debug to see the reply",
+    "tls_unverified": "behind a proxy or firewall that inspects TLS? give nemo your organisation's CA certificates: "
+    "`nemo config set ca_bundle PATH` (or SSL_CERT_FILE); verification is never turned off",
+    "ca_bundle_broken": "point it at a PEM file of CA certificates, or a directory of them: `nemo config set ca_bundle PATH`",
+    **{f"ca_{var.lower()}_broken": f"fix or unset {var}, or set ca_bundle, which wins over it: `nemo config set ca_bundle PATH`"
+       for var in ("SSL_CERT_FILE", "SSL_CERT_DIR")},
+    "missing_scope": "use a token with that scope: `nemo auth login`",
+    "stream_stopped": "`nemo state` shows whether anything changed; send the message again if nothing did",
+    "upload_sent_in_full": "the file(s) went out in full, so the service may have them: check with `nemo state` before uploading again",
+}
 
 
 class UsageError(NemoError):

@@ -157,8 +157,7 @@ class NemoClient:
             return api_error(200, code, message, self.http._error_context())  # same layer: the envelope path uses it too
         said = ": ".join(str(x) for x in (code, message) if x) or "no reason given"
         return errors.NetworkError(
-            f"the service stopped with an error ({said})",
-            hint="`nemo state` shows whether anything changed; send the message again if nothing did",
+            f"the service stopped with an error ({said})", reason="stream_stopped"
         )
 
     # 8-11. renders

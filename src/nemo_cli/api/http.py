@@ -285,7 +285,7 @@ def network_error(exc: Exception, base_url: str) -> errors.NetworkError:
     tls = network.tls_failure(exc)
     if tls is not None:
         if "certificate" in tls.lower():
-            return errors.NetworkError(f"cannot verify the TLS certificate of {host}{via}: {tls}", hint=TLS_HINT)
+            return errors.NetworkError(f"cannot verify the TLS certificate of {host}{via}: {tls}", reason="tls_unverified")
         return errors.NetworkError(f"the TLS handshake with {host}{via} failed: {tls}")
     if proxy is not None and isinstance(exc, httpx.ProxyError):
         said = redact(str(exc)) or "no reason given"
@@ -310,12 +310,6 @@ def network_error(exc: Exception, base_url: str) -> errors.NetworkError:
         return errors.NetworkError(f"cannot connect to {base_url}")
     reason = str(exc) or type(exc).__name__
     return errors.NetworkError(f"the connection to {base_url}{via} failed: {redact(reason)}")
-
-
-TLS_HINT = (
-    "behind a proxy or firewall that inspects TLS? give nemo your organisation's CA certificates: "
-    "`nemo config set ca_bundle PATH` (or SSL_CERT_FILE); verification is never turned off"
-)
 
 
 # -- envelopes ----------------------------------------------------------------------------------
@@ -380,7 +374,7 @@ def unwrap(response: httpx.Response, context: Mapping[str, Any] | None = None) -
     if body is None:
         raise errors.NetworkError(
             "the service sent a reply that is not JSON",
-            hint="check the API URL (`nemo config get api_url`); rerun with --debug to see the reply",
+            reason="reply_not_json",
             status=status,
         )
     return body
@@ -440,12 +434,9 @@ def not_the_api(response: httpx.Response, what: str, context: Mapping[str, Any])
     base = context.get("base_url") or f"{url.scheme}://{url.netloc.decode('ascii')}"
     asked = f"{request.method} {url.path} got " if request is not None else "it sent "
     via = network.proxy_note(url)
-    hint = "check the API URL (`nemo config get api_url`)"
-    if via:
-        hint += ", or the proxy in the way: it may have answered instead of the service"
     return errors.ConfigError(
         f"{base} does not look like the NemoVideo API: {asked}{what}{via}",
-        hint=hint,
+        reason="not_the_api_or_proxy" if via else "not_the_api",
         status=response.status_code,
     )
 
@@ -502,7 +493,7 @@ def api_error(status: int, code: int | None, message: str, context: Mapping[str,
     if status == 403:
         scope = re.search(r"\b(read|write|upload|render|\*)\b", message or "")
         what = f"the token lacks the `{scope.group(1)}` scope" if scope else "the token lacks a scope for this"
-        return errors.AuthError(f"{what} (HTTP 403){said}", hint="use a token with that scope: `nemo auth login`", **kw)
+        return errors.AuthError(f"{what} (HTTP 403){said}", reason="missing_scope", **kw)
     if status == 429:
         return errors.RateLimited(f"rate limited by the service (HTTP 429){said}", **kw)
     if status == 404:

@@ -201,14 +201,8 @@ class Trust:
 
     def _error(self, what: str, variable: str) -> errors.ConfigError:
         if self.source == "ca_bundle":
-            return errors.ConfigError(
-                f"the CA bundle (setting ca_bundle): {what}",
-                hint="point it at a PEM file of CA certificates, or a directory of them: `nemo config set ca_bundle PATH`",
-            )
-        return errors.ConfigError(
-            f"the CA certificates named by {variable}: {what}",
-            hint=f"fix or unset {variable}, or set ca_bundle, which wins over it: `nemo config set ca_bundle PATH`",
-        )
+            return errors.ConfigError(f"the CA bundle (setting ca_bundle): {what}", reason="ca_bundle_broken")
+        return errors.ConfigError(f"the CA certificates named by {variable}: {what}", reason=f"ca_{variable.lower()}_broken")
 
 
 # -- routing -----------------------------------------------------------------------------------------

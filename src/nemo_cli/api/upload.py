@@ -133,7 +133,7 @@ def send_files(http: Any, path: str, body: MultipartBody, sent: Callable[[int], 
             cut_mid_body = exc.status is None and body.started and not body.complete
             if not cut_mid_body or attempt >= retries:
                 if exc.status is None and body.complete:
-                    exc.hint = "the file(s) went out in full, so the service may have them: check with `nemo state` before uploading again"
+                    exc.because("upload_sent_in_full")
                 raise
             attempt += 1
             http._backoff(attempt)  # the Transport's own schedule (exponential, with jitter)

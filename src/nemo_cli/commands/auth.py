@@ -11,29 +11,8 @@ from nemo_cli.commands import common
 from nemo_cli.commands.json_options import Jq, JsonFields
 
 
-def _status(ctx: Any, *, with_credits: bool = True) -> dict[str, Any]:
-    from nemo_cli.errors import AuthError, mask
-    from nemo_cli.settings import env
-
-    token, kind = ctx.credentials.token()
-    if not token:
-        raise AuthError("not logged in")
-    stored = ctx.profile().token if not env("NEMO_TOKEN") else {}
-    doc: dict[str, Any] = {
-        "logged_in": True,
-        "kind": kind,
-        "source": "env" if env("NEMO_TOKEN") else "store",
-        "token": mask(token),
-        "expires_at": stored.get("expires_at"),
-        "user_id": stored.get("user_id"),
-        "api_url": ctx.settings.api_url,
-    }
-    if with_credits:
-        doc["credits"] = ctx.client.credits().public()
-    return doc
-
-
 def _show(ctx: Any, doc: dict[str, Any]) -> None:
+    """The status of flows.auth as lines (and -q its kind)."""
     lines = [
         f"Logged in to {doc['api_url']} with a{'n' if doc['kind'] == 'anonymous' else ''} {doc['kind']} token"
         + (" (from NEMO_TOKEN)" if doc["source"] == "env" else ""),
@@ -64,16 +43,17 @@ def auth(
     """
     if typer_ctx.invoked_subcommand is not None:
         return
+    from nemo_cli.flows import auth as flow
+    from nemo_cli.flows.observe import Observer
+
     ctx = common.use(json=json, quiet=quiet)
-    granted = None
-    grant = ctx.credentials.ensure()  # the grant, when an anonymous token was acquired
-    if grant is not None:
-        granted = {"credits": grant.credits, "expires_at": grant.expires_at}
-        ctx.out.info(_acquired(granted))
-    doc = _status(ctx)
-    if granted is not None:
-        doc["granted"] = granted
-    _show(ctx, doc)
+
+    class Told(Observer):
+        def event(self, kind: str, data: dict[str, Any]) -> None:
+            if kind == "granted":  # said as soon as it is acquired, before the credits are asked for
+                ctx.out.info(_acquired(data))
+
+    _show(ctx, flow.ensure(ctx, Told()).public())
 
 
 def _acquired(granted: dict[str, Any]) -> str:
@@ -103,6 +83,7 @@ def login(
       $ cat token.txt | nemo auth login --with-token -q
     """
     from nemo_cli.errors import UsageError
+    from nemo_cli.flows import auth as flow
 
     ctx = common.use(json=json, quiet=quiet)
     if with_token:
@@ -115,13 +96,9 @@ def login(
         raise UsageError(
             "no token given and no terminal to ask on", hint="pipe it in: `nemo auth login --with-token < token.txt`"
         )
-    if not token or any(ch.isspace() for ch in token):
-        raise UsageError("that is not a token (empty, or it contains spaces)")
-    balance = ctx.client_for(token).credits().public()  # raises AuthError if the service refuses it
-    with ctx.store.edit() as prof:
-        prof.set_token(token, "user")
-    ctx.out.info(f"Logged in; {balance['available']} credits available.")
-    _show(ctx, {**_status(ctx, with_credits=False), "credits": balance})
+    done = flow.login(ctx, token)  # checked with the service before it is stored
+    ctx.out.info(f"Logged in; {(done.credits or {}).get('available')} credits available.")
+    _show(ctx, done.public())
 
 
 def status(json: common.Json = False, json_fields: JsonFields = None, jq: Jq = None, quiet: common.Quiet = False) -> None:
@@ -132,8 +109,10 @@ def status(json: common.Json = False, json_fields: JsonFields = None, jq: Jq = N
       $ nemo auth status
       $ nemo auth status -q
     """
+    from nemo_cli.flows import auth as flow
+
     ctx = common.use(json=json, quiet=quiet)
-    _show(ctx, _status(ctx))
+    _show(ctx, flow.status(ctx).public())
 
 
 def token() -> None:
@@ -143,13 +122,10 @@ def token() -> None:
     Examples:
       $ NEMO_TOKEN=$(nemo auth token) nemo credits
     """
-    from nemo_cli.errors import AuthError
+    from nemo_cli.flows import auth as flow
 
     ctx = common.use()
-    value, _ = ctx.credentials.token()
-    if not value:
-        raise AuthError("not logged in")
-    ctx.out.value(value)
+    ctx.out.value(flow.token(ctx))
 
 
 def logout(
@@ -173,33 +149,19 @@ def logout(
       $ nemo auth login --with-token < token.txt && nemo auth logout
       $ nemo auth logout --force
     """
-    from nemo_cli.credentials import expired
-    from nemo_cli.errors import UsageError
-    from nemo_cli.settings import env
+    from nemo_cli.flows import auth as flow
 
     ctx = common.use(json=json, quiet=quiet)
-    with ctx.store.edit() as prof:
-        stored = prof.token
-        until = stored.get("expires_at") if isinstance(stored.get("expires_at"), str) else None
-        anonymous = stored.get("kind") == "anonymous" and not expired(until)
-        when = f"until {until}" if until else "for the rest of the week it was issued in"
-        if anonymous and not force:  # raised inside edit(): nothing is written
-            raise UsageError(
-                "not discarding the anonymous token: the service gives one anonymous token per client id per "
-                f"week, so no new one could be had {when}, and this one's credits and sessions would be out of reach",
-                hint="keep it (`nemo auth login` replaces it with your registered token), "
-                "or discard it anyway with `nemo auth logout --force`",
-            )
-        prof.clear_token()
-    if anonymous:
+    done = flow.logout(ctx, force=force)
+    if done.discarded_anonymous:
+        when = f"until {done.until}" if done.until else "for the rest of the week it was issued in"
         ctx.out.warn(
             f"discarded an anonymous token: the service gives no new one to this client id {when}; "
             "log in with a registered token meanwhile (`nemo auth login`)"
         )
-    if env("NEMO_TOKEN"):
+    if done.env_token:
         ctx.out.warn("NEMO_TOKEN is still set in the environment and stays in effect")
-    had = bool(stored)
-    ctx.out.result({"logged_out": had}, "Logged out." if had else "No stored token.")
+    ctx.out.result({"logged_out": done.logged_out}, "Logged out." if done.logged_out else "No stored token.")
 
 
 def register(app: typer.Typer) -> None:

@@ -19,8 +19,10 @@ def credits(json: common.Json = False, json_fields: JsonFields = None, jq: Jq = 
       $ nemo credits -q
       $ nemo credits --json-fields available,frozen
     """
+    from nemo_cli.flows import account
+
     ctx = common.use(json=json, quiet=quiet)
-    balance = ctx.client.credits().public()
+    balance = account.credits(ctx).public()
     ctx.out.result(
         balance,
         [f"available: {balance['available']}", f"frozen:    {balance['frozen']}", f"total:     {balance['total']}"],

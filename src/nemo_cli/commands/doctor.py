@@ -22,17 +22,15 @@ def doctor(json: common.Json = False, quiet: common.Quiet = False) -> None:
       $ nemo doctor -q
       $ nemo doctor --json | grep '"status"'
     """
-    from nemo_cli import doctor as checks_mod
+    from nemo_cli.flows import doctor as flow
 
     ctx = common.use(json=json, quiet=quiet)
-    checks = checks_mod.run(ctx)
-    failed = checks_mod.exit_error(checks)
-    worst = "fail" if failed else "warn" if any(c.status == "warn" for c in checks) else "ok"
-    width = max(len(c.name) for c in checks)
-    lines = [f"{c.status:<4}  {c.name:<{width}}  {c.detail}" for c in checks]
-    ctx.out.result({"status": worst, "checks": [c.public() for c in checks]}, lines, quiet=worst)
-    if failed is not None:
-        raise failed
+    report = flow.examine(ctx)
+    width = max(len(c.name) for c in report.checks)
+    lines = [f"{c.status:<4}  {c.name:<{width}}  {c.detail}" for c in report.checks]
+    ctx.out.result(report.public(), lines, quiet=report.status)
+    if report.error is not None:
+        raise report.error
 
 
 def register(app: typer.Typer) -> None:

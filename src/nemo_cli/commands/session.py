@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Optional
+from typing import Annotated, Optional
 
 import typer
 
 from nemo_cli.commands import common
 from nemo_cli.commands.json_options import Jq, JsonFields
-
-
-def _record(sid: str, info: dict[str, Any], active: str | None) -> dict[str, Any]:
-    return {"session_id": sid, "active": sid == active, **info}
 
 
 def new(
@@ -32,18 +28,11 @@ def new(
       $ sid=$(nemo session new -q) && nemo upload raw.mp4 --session "$sid"
       $ nemo session new --language zh-CN --json-fields session_id,language
     """
-    from nemo_cli.credentials import now_iso
+    from nemo_cli.flows import session as flow
 
     ctx = common.use(json=json, quiet=quiet)
-    created = now_iso()
-    task_name = name or f"nemo-cli {created[:16].replace('T', ' ')}"
-    lang = language or ctx.settings.language
-    made = ctx.client.new_session(task_name, lang)
-    with ctx.store.edit() as prof:
-        prof.add_session(made.session_id, made.task_id, task_name, created, made.user_id)
-        prof.use_session(made.session_id)
-    doc = {"session_id": made.session_id, "task_id": made.task_id, "name": task_name, "language": lang, "created": created}
-    ctx.out.result(doc, f"Created session {made.session_id} ({task_name}); it is now active.", quiet=made.session_id)
+    made = flow.new(ctx, name=name, language=language)
+    ctx.out.result(made.public(), f"Created session {made.session_id} ({made.name}); it is now active.", quiet=made.session_id)
 
 
 def list_(json: common.Json = False, json_fields: JsonFields = None, jq: Jq = None, quiet: common.Quiet = False) -> None:
@@ -54,12 +43,10 @@ def list_(json: common.Json = False, json_fields: JsonFields = None, jq: Jq = No
       $ nemo session list
       $ nemo session list --jq '.[] | select(.active) | .session_id'
     """
+    from nemo_cli.flows import session as flow
+
     ctx = common.use(json=json, quiet=quiet)
-    prof = ctx.profile()
-    active = prof.session.get("id")
-    rows = [_record(sid, info, active) for sid, info in prof.sessions.items()]
-    if active and active not in prof.sessions:
-        rows.append(_record(active, {}, active))
+    rows = [known.public() for known in flow.listing(ctx)]
     # str(): a store edited by hand may hold any type here
     lines = [f"{'*' if r['active'] else ' '} {r['session_id']}  {str(r.get('created') or '')[:19]:19}  {r.get('name') or ''}" for r in rows]
     ctx.out.result(rows, lines or ["No sessions yet: `nemo session new` starts one."], quiet=[r["session_id"] for r in rows])
@@ -78,15 +65,10 @@ def use(
     Examples:
       $ nemo session use "$(nemo session list -q | head -n 1)"
     """
-    from nemo_cli.errors import UsageError
+    from nemo_cli.flows import session as flow
 
     ctx = common.use(json=json, quiet=quiet)
-    if not session_id.strip() or any(ch.isspace() for ch in session_id):
-        raise UsageError(f"not a session id: {session_id!r}")
-    with ctx.store.edit() as prof:
-        if session_id not in prof.sessions:
-            prof.add_session(session_id, None, None, None)  # its task id is learned from its state when needed
-        prof.use_session(session_id)
+    flow.use(ctx, session_id)
     ctx.out.result({"session_id": session_id, "active": True}, f"Session {session_id} is now active.", quiet=session_id)
 
 
@@ -98,10 +80,11 @@ def show(session: common.SessionOpt = None, json: common.Json = False, json_fiel
       $ nemo session show
       $ nemo session show -q
     """
+    from nemo_cli.flows import session as flow
+
     ctx = common.use(json=json, quiet=quiet)
     sid = ctx.sessions.resolve(session)
-    prof = ctx.profile()
-    doc = _record(sid, prof.sessions.get(sid, {}), prof.session.get("id"))
+    doc = flow.show(ctx, sid).public()
     lines = [f"session: {sid}" + (" (active)" if doc["active"] else "")]
     lines += [f"{k}: {doc[k]}" for k in ("task_id", "name", "created") if doc.get(k)]
     ctx.out.result(doc, lines, quiet=sid)
@@ -122,18 +105,16 @@ def open_(
       $ nemo session open
       $ nemo session open --json-fields url,expires_in
     """
-    from nemo_cli.credentials import browser_link
+    from nemo_cli.flows import session as flow
 
     ctx = common.use(json=json, quiet=quiet)
-    sid = ctx.sessions.resolve(session)
-    known = ctx.sessions.facts(sid)  # a malformed sessions table is refused before the service is asked
-    link, expires = browser_link(ctx.client, known, sid, ctx.web_url())
+    link = flow.link(ctx, ctx.sessions.resolve(session))
     if browser:
         import webbrowser
 
-        if not webbrowser.open(link):
+        if not webbrowser.open(link.url):
             ctx.out.warn("could not open a browser; copy the link instead")
-    ctx.out.result({"session_id": sid, "url": link, "expires_in": expires}, link, quiet=link)
+    ctx.out.result(link.public(), link.url, quiet=link.url)
 
 
 def register(app: typer.Typer) -> None:

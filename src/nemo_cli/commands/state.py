@@ -32,19 +32,17 @@ def state(
       $ nemo state --check-ready && nemo export --wait -o out.mp4
       $ nemo state --jq '.draft.t | length'
     """
-    from nemo_cli import draft as timeline
-    from nemo_cli.errors import BadInput
+    from nemo_cli.flows import session as sessions
 
     ctx = common.use(json=json, quiet=quiet)
-    current = ctx.client.state(ctx.sessions.resolve(session))
+    current = sessions.state(ctx, ctx.sessions.resolve(session))
     if check_ready:
-        if not timeline.is_ready(current.draft):
-            raise BadInput("the draft is not ready for export (no track has segments)", hint="upload or generate first")
+        sessions.require_ready(current)
         return
     if draft:
         ctx.out.json(current.draft)
         return
-    ctx.out.result(current.state, timeline.summary_lines(current.state), quiet=timeline.one_line(current.state))
+    ctx.out.result(current.state, current.lines, quiet=current.line)
 
 
 def register(app: typer.Typer) -> None:

@@ -7,6 +7,10 @@ A failing check carries the typed error it found; its class gives `nemo doctor` 
 failure's: 12 for a broken store, setting, proxy variable, trust store or an API URL that is not the API;
 9 for a service or proxy that cannot be reached or a certificate that cannot be verified; 3 for a token the
 service rejects; 4 for a session it does not know).
+
+    examine(ctx) -> Report          every check, in order; Report(checks, status, error): status the worst
+                                    ("ok" | "warn" | "fail"), error the one the run ends with (None: none failed)
+    run(ctx) -> list[Check]         the checks alone; Check(name, status, detail, error, facts)
 """
 
 from __future__ import annotations
@@ -107,6 +111,23 @@ def run(ctx: "Context") -> list[Check]:
     checks.append(clock(probe))
     checks.append(emulator())
     return checks
+
+
+@dataclass
+class Report:
+    checks: list[Check]
+    status: str  # the worst: "ok" | "warn" | "fail"
+    error: errors.NemoError | None  # what `nemo doctor` ends with (exit_error), None when nothing failed
+
+    def public(self) -> dict[str, Any]:
+        return {"status": self.status, "checks": [c.public() for c in self.checks]}
+
+
+def examine(ctx: "Context") -> Report:
+    checks = run(ctx)
+    failed = exit_error(checks)
+    worst = "fail" if failed else "warn" if any(c.status == "warn" for c in checks) else "ok"
+    return Report(checks, worst, failed)
 
 
 def exit_error(checks: list[Check]) -> errors.NemoError | None:
