@@ -9,7 +9,7 @@ import ast
 from test_layers import PACKAGE, offenders
 
 COMMANDS = ("auth", "session", "upload", "state", "credits", "doctor", "config", "common")
-FLOWS = ("auth", "session", "upload", "account", "doctor")
+FLOWS = ("auth", "session", "upload", "account", "doctor", "config")
 
 
 def test_these_commands_import_nothing_of_the_api():

@@ -1,7 +1,9 @@
 """What every command module shares: the app factory, option aliases, the context accessor, the runner.
 
-A leaf command takes its flags, calls `use(json=…, quiet=…)` for its Context, does its work through
-`ctx.client` / `ctx.store`, and hands results to `ctx.out`. It never prints directly.
+A leaf command takes its flags, calls `use(json=…, quiet=…)` for its Context, resolves what it names (the
+session: `ctx.sessions.resolve`), makes one call of a flow (nemo_cli.flows) and hands its typed result to
+`ctx.out`. It never prints directly and never imports nemo_cli.api. An error's hint is worded once, in
+nemo_cli.errors (by the reason the API names), and shown here.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -20,10 +20,11 @@ def get(key: Key, json: common.Json = False, json_fields: JsonFields = None, jq:
       $ nemo config get api_url
       $ nemo config get export.timeout --json
     """
+    from nemo_cli.flows import config as flow
+
     ctx = common.use(json=json, quiet=quiet)
-    _setting(key)
-    value = ctx.settings.get(key)
-    ctx.out.result({"key": key, "value": value, "origin": ctx.settings.origin(key)}, str(value), quiet=str(value))
+    found = flow.get(ctx, key)
+    ctx.out.result({"key": key, "value": found.value, "origin": found.origin}, str(found.value), quiet=str(found.value))
 
 
 def set_(
@@ -42,20 +43,13 @@ def set_(
       $ nemo config set export.timeout 3600
       $ nemo config set language zh-CN
     """
-    from nemo_cli.errors import ConfigError, UsageError
-    from nemo_cli.settings import parse_value
+    from nemo_cli.flows import config as flow
 
     ctx = common.use(json=json, quiet=quiet)
-    setting = _setting(key)
-    try:
-        parsed = parse_value(setting, value, "VALUE")
-    except ConfigError as exc:  # the value typed here, not a broken store: a usage error
-        raise UsageError(exc.message.removeprefix("VALUE: "), hint="`nemo config list` shows each setting with its current value") from None
-    with ctx.store.edit() as prof:
-        prof.set_setting(key, parsed)
-    if ctx.settings.origin(key) == "env":
-        ctx.out.warn(f"{setting.env} is set and wins over the stored value")
-    ctx.out.result({"key": key, "value": parsed}, f"{key} = {parsed}")
+    stored = flow.set_(ctx, key, value)
+    if stored.overridden_by:
+        ctx.out.warn(f"{stored.overridden_by} is set and wins over the stored value")
+    ctx.out.result({"key": key, "value": stored.value}, f"{key} = {stored.value}")
 
 
 def unset(key: Key, json: common.Json = False, json_fields: JsonFields = None, jq: Jq = None, quiet: common.Quiet = False) -> None:
@@ -65,10 +59,10 @@ def unset(key: Key, json: common.Json = False, json_fields: JsonFields = None, j
     Examples:
       $ nemo config unset export.timeout
     """
+    from nemo_cli.flows import config as flow
+
     ctx = common.use(json=json, quiet=quiet)
-    _setting(key)
-    with ctx.store.edit() as prof:
-        removed = prof.unset_setting(key)
+    removed = flow.unset(ctx, key)
     ctx.out.result({"key": key, "removed": removed}, f"{key} unset" if removed else f"{key} was not set")
 
 
@@ -80,13 +74,10 @@ def list_(json: common.Json = False, json_fields: JsonFields = None, jq: Jq = No
       $ nemo config list
       $ nemo config list --jq '.[] | select(.origin != "default") | .key'
     """
-    from nemo_cli.settings import SETTINGS
+    from nemo_cli.flows import config as flow
 
     ctx = common.use(json=json, quiet=quiet)
-    rows = [
-        {"key": k, "value": ctx.settings.get(k), "origin": ctx.settings.origin(k), "env": s.env, "help": s.help}
-        for k, s in SETTINGS.items()
-    ]
+    rows = [found.public() for found in flow.listing(ctx)]
     width = max(len(r["key"]) for r in rows)
     lines = [f"{r['key']:{width}}  {r['value']!s:32}  ({r['origin']})  {r['help']}" for r in rows]
     ctx.out.result(rows, lines, quiet=[r["key"] for r in rows])
@@ -102,23 +93,6 @@ def path(json: common.Json = False, json_fields: JsonFields = None, jq: Jq = Non
     """
     ctx = common.use(json=json)
     ctx.out.result({"path": str(ctx.store.path)}, str(ctx.store.path), quiet=str(ctx.store.path))
-
-
-def _setting(key: str) -> Any:
-    """The setting named on the command line; an unknown name is a usage error that suggests the nearest."""
-    import difflib
-
-    from nemo_cli.errors import UsageError
-    from nemo_cli.settings import SETTINGS
-
-    if key in SETTINGS:
-        return SETTINGS[key]
-    near = difflib.get_close_matches(key, list(SETTINGS), n=1, cutoff=0.6)
-    near = near or [k for k in SETTINGS if k.split(".")[-1] == key.split(".")[-1]][:1]
-    raise UsageError(
-        f"unknown setting {key!r}" + (f"; did you mean {near[0]!r}?" if near else ""),
-        hint="`nemo config list` shows every setting",
-    )
 
 
 def register(app: typer.Typer) -> None:
