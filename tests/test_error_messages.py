@@ -66,3 +66,27 @@ def test_config_set_refuses_with_a_usage_error(isolated_env, args, line):
 def test_config_set_a_known_key_still_works(isolated_env):
     assert nemo("config", "set", "export.timeout", "60", config=isolated_env).returncode == 0
     assert nemo("config", "get", "export.timeout", "-q", config=isolated_env).stdout == "60.0\n"
+
+
+# -- the API names a reason; nemo_cli.errors words the hint ---------------------------------------------
+
+
+def test_a_reason_brings_its_hint_and_an_explicit_hint_wins():
+    from nemo_cli import errors
+
+    assert errors.ConfigError("x", reason="not_the_api").hint == "check the API URL (`nemo config get api_url`)"
+    assert errors.ConfigError("x", reason="not_the_api", hint="mine").hint == "mine"
+    assert errors.NetworkError("x", reason="no_such_reason").hint == errors.NetworkError.default_hint
+    late = errors.NetworkError("x").because("upload_sent_in_full")
+    assert late.reason == "upload_sent_in_full" and "check with `nemo state` before uploading again" in late.hint
+
+
+def test_the_api_raises_with_reasons_not_words():
+    import httpx
+
+    from nemo_cli.api.http import api_error, not_the_api
+
+    scope = api_error(403, None, "missing scope: upload", {})
+    assert scope.reason == "missing_scope" and scope.hint == "use a token with that scope: `nemo auth login`"
+    page = not_the_api(httpx.Response(200, text="<html>", request=httpx.Request("GET", "http://127.0.0.1:1/x")), "a web page", {})
+    assert page.reason == "not_the_api" and page.hint == "check the API URL (`nemo config get api_url`)"

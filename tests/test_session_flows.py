@@ -80,3 +80,20 @@ def test_upload_checks_every_path_first_and_returns_the_files(ctx, emulator, tmp
     assert ("uploaded", ["clip.mp4"]) in seen.heard and any(kind == "progress" for kind, _ in seen.heard)
     assert session.state(ctx, sid).ready_for_export
     assert capsys.readouterr() == ("", "")
+
+
+def test_upload_of_urls_and_each_going_on_past_a_failure(ctx, emulator, tmp_path, capsys):
+    sid = session.new(ctx).session_id
+    before = len(emulator.requests)
+    with pytest.raises(BadInput):
+        upload.upload(ctx, sid, urls=["https://example.com/a.mov", "ftp://example.com/b.mov"])
+    assert len(emulator.requests) == before
+    done = upload.upload(ctx, sid, urls=["https://example.com/footage/take1.mov"])
+    assert [(f.name, f.url, f.path) for f in done.files] == [("take1.mp4", "https://example.com/footage/take1.mov", None)]
+    clip = emulator.media(tmp_path / "clip.mp4")
+    seen = Heard()
+    seen.failed = lambda item, error: seen.heard.append(("failed", item))
+    both = upload.each(ctx, sid, [str(tmp_path / "missing.mp4"), str(clip)], observer=seen)
+    assert [f.name for f in both.files] == ["clip.mp4"] and [item for item, _ in both.failed] == [str(tmp_path / "missing.mp4")]
+    assert ("failed", str(tmp_path / "missing.mp4")) in seen.heard
+    assert capsys.readouterr() == ("", "")
