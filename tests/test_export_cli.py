@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from pathlib import Path
 
 import httpx
 import pytest
@@ -434,3 +435,103 @@ def test_wait_on_a_render_started_elsewhere(service, tmp_path):
     assert done.exit_code == 0, done.stderr
     doc = json.loads(done.stdout)
     assert doc["path"] == str(tmp_path / "x.mp4") and doc["link"] is None  # no known session: no link
+
+
+# -- the render flow in-process (what batch, chat and an MCP server call) --------------------------
+
+
+class Seen:
+    """An observer that keeps what the flow told it."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple] = []
+
+    def status(self, text):
+        self.calls.append(("status", text))
+
+    def progress(self, done, total=None, label=""):
+        self.calls.append(("progress", label, done, total))
+
+    def warn(self, text, hint=None):
+        self.calls.append(("warn", text))
+
+    def event(self, kind, data):
+        self.calls.append(("event", kind))
+
+
+def flow_context(service):
+    from nemo_cli.context import Context
+
+    return Context(transport=httpx.MockTransport(service))
+
+
+def test_the_flow_exports_in_process_and_prints_nothing(service, tmp_path, capsys):
+    from nemo_cli.flows import render
+
+    seen = Seen()
+    out = tmp_path / "flow.mp4"
+    done = render.export(flow_context(service), SID, render.Options(resolution="720p"), render.Destination.of(str(out)), seen)
+    assert capsys.readouterr() == ("", "")
+    assert done.path == str(out) and out.read_bytes() == VIDEO and done.bytes == len(VIDEO)
+    assert done.sha256 == hashlib.sha256(VIDEO).hexdigest() and done.state.status == "completed" and done.seconds == 42.0
+    assert renders()[done.render_id]["output"] == str(out) and renders()[done.render_id]["resolution"] == "720p"
+    labels = {c[1] for c in seen.calls if c[0] == "progress"}
+    assert labels == {"rendering", "downloading"} and ("progress", "rendering", 100, 100) in seen.calls
+    assert ("event", "download") in seen.calls and any(c[0] == "status" and c[1].startswith("saved ") for c in seen.calls)
+
+
+def test_the_flow_pieces_submit_look_wait_deliver_cancel(service, tmp_path):
+    from nemo_cli import errors
+    from nemo_cli.flows import render
+
+    ctx = flow_context(service)
+    started = render.submit(ctx, SID, render.Options())
+    assert RENDER_ID.match(started.id) and started.status == "pending" and renders()[started.id]["session"] == SID
+    assert render.look(ctx, started.id).status == "pending"
+    final = render.wait(ctx, started.id, Seen())
+    assert final.status == "completed" and renders()[started.id]["status"] == "completed"
+    done = render.deliver(ctx, final, render.Destination.of(str(tmp_path) + "/"), Seen())
+    assert done.path == str(tmp_path / f"{started.id}.mp4") and (tmp_path / f"{started.id}.mp4").read_bytes() == VIDEO
+    other = render.submit(ctx, SID, render.Options())
+    assert render.cancel(ctx, other.id).status == "cancelled" and renders()[other.id]["status"] == "cancelled"
+    service.unknown.add("render_0_nothere")
+    with pytest.raises(errors.BadInput, match="the service knows no render render_0_nothere"):
+        render.look(ctx, "render_0_nothere")
+
+
+def test_the_flow_refuses_to_submit_what_it_cannot_record(service, isolated_env):
+    from nemo_cli import errors
+    from nemo_cli.flows import render
+
+    isolated_env.mkdir(parents=True, exist_ok=True)
+    (isolated_env / "config.toml").write_text('[profiles.default]\nrenders = "none"\n')
+    with pytest.raises(errors.ConfigError):
+        render.submit(flow_context(service), SID, render.Options(), draft=DRAFT)
+    assert not service.requests
+
+
+def test_renders_in_threads_side_by_side(service, tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from nemo_cli.flows import render
+
+    def one(n: int):
+        return render.export(flow_context(service), SID, render.Options(), render.Destination.of(str(tmp_path / f"{n}.mp4")), Seen())
+
+    with ThreadPoolExecutor(3) as pool:
+        done = list(pool.map(one, range(3)))
+    assert sorted(d.path for d in done) == sorted(str(tmp_path / f"{n}.mp4") for n in range(3))
+    assert all((tmp_path / f"{n}.mp4").read_bytes() == VIDEO for n in range(3)) and len(set(d.render_id for d in done)) == 3
+
+
+@pytest.mark.parametrize("where", ["file", "directory"])
+def test_the_output_path_is_checked_once(service, tmp_path, monkeypatch, where):
+    from nemo_cli import files
+
+    calls = []
+    real = files.check_target
+    monkeypatch.setattr(files, "check_target", lambda path, force: (calls.append(path), real(path, force))[1])
+    given = str(tmp_path / "o.mp4") if where == "file" else str(tmp_path)
+    done = nemo("export", "-o", given, "-q")
+    assert done.exit_code == 0, done.stderr
+    assert calls == [Path(done.stdout.strip())]  # when -o is made into a Destination, or at delivery in a directory

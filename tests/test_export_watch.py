@@ -7,7 +7,7 @@ import pytest
 
 from nemo_cli import errors
 from nemo_cli.api.models import RenderStatus
-from nemo_cli.render_watch import Eta, Schedule, Watch, check, outcome
+from nemo_cli.flows.render.watch import Eta, Schedule, Watch, check, outcome
 
 
 class Clock:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from nemo_cli.render_watch import Remaining, left_text
+from nemo_cli.commands.export_view import Remaining, left_text
 
 
 # -- the estimate ----------------------------------------------------------------------------------

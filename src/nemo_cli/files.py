@@ -7,7 +7,9 @@ write what it fetches, and decide what may stand at a path.
   A `.part` that is a symbolic link or not a file is refused, never written through.
 - `StreamTarget`: a pipe (stdout), which cannot be rewound.
 - `check_target(path, force)`: what may stand at a download's final path (symbolic links, devices…),
-  asked before a render is started and again before a byte is written.
+  asked once: when `-o` names the file, before a render is started (flows.render.Destination.of); when
+  it names a directory, at delivery, once the file's name is known. The rename that places the file
+  refuses to replace one that appeared meanwhile (see FileTarget).
 - The free space is checked before a transfer starts, against what is left to fetch.
 
 Each error says what to do next in the CLI's words (`--force`, `-o`). The `.part` writes pass the

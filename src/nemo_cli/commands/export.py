@@ -1,12 +1,14 @@
 """`nemo export`: render the session's timeline to an MP4, follow it, download it; and pick up, inspect or
-cancel any render started here (every one is recorded in the store, so none is ever orphaned)."""
+cancel any render started here (every one is recorded in the store, so none is ever orphaned).
+
+Flags → one call of the render flow (nemo_cli.flows.render) → output: what shows while it works is
+commands/export_view.py (bars, status lines, the `--json` record)."""
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Iterator, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Callable, Optional
 
 import typer
 
@@ -14,9 +16,9 @@ from nemo_cli.commands import common
 from nemo_cli.commands.json_options import Jq, JsonFields
 
 if TYPE_CHECKING:
-    from nemo_cli.api.models import RenderStatus
+    from nemo_cli.commands.export_view import ExportView
     from nemo_cli.context import Context
-    from nemo_cli.renders import Destination
+    from nemo_cli.flows.render import Delivered, Destination
 
 
 class Format(str, Enum):
@@ -78,155 +80,67 @@ def export(
     the end, with -o also download the video."""
     if typer_ctx.invoked_subcommand is not None:
         return
-    import time
-
-    from nemo_cli import draft as timeline
-    from nemo_cli import renders
-    from nemo_cli.errors import BadInput
+    from nemo_cli.commands.export_view import ExportView, document
+    from nemo_cli.flows import render
 
     ctx = common.use(json=json, quiet=quiet)
-    options = renders.output_options(fmt.value, quality.value, resolution, fps)
-    dest = renders.Destination(str(output), force) if output is not None else None
-    if dest is not None:
-        dest.check(ctx)
-    _can_record(ctx)
-    if wait or dest is not None:
-        from nemo_cli import render_watch
-
-        render_watch.Limits.of(ctx, poll_interval, timeout)  # a broken setting stops here, before a render starts
+    options = render.Options(fmt.value, quality.value, resolution, fps)
+    dest = _destination(ctx, str(output), force) if output is not None else None
     sid = ctx.sessions.resolve(session)
-    draft = _read_draft(draft_file) if draft_file is not None else ctx.client.state(sid).draft
-    if not timeline.is_ready(draft):
-        raise BadInput(
-            "nothing to export yet: upload or generate first",
-            hint="`nemo upload FILE` or `nemo edit \"…\"`, then check with `nemo state`",
-        )
-    submitted = time.monotonic()
-    started = renders.submit(ctx, sid, draft, options, dest=dest)
-    render_id = str(started.id)
     if not (wait or dest is not None):
-        ctx.out.info(f"started render {render_id} ({started.status}); `nemo export wait {render_id} -o out.mp4` follows it")
-        ctx.out.result(renders.document(render_id, started, renders.known(ctx, render_id)), render_id, quiet=render_id)
+        with ExportView(ctx) as view:
+            started = render.submit(ctx, sid, options, draft=draft_file, observer=view)
+        ctx.out.info(f"started render {started.id} ({started.status}); `nemo export wait {started.id} -o out.mp4` follows it")
+        ctx.out.result(document(started.id, started.state, render.stored(ctx, started.id)), started.id, quiet=started.id)
         return
-    _finish(ctx, render_id, dest, poll_interval, timeout, submitted)
+    _report(ctx, lambda view: render.export(
+        ctx, sid, options, dest, view, draft=draft_file, timeout=timeout, interval=poll_interval, link=not ctx.out.quiet
+    ))
 
 
-def _read_draft(path: Path) -> dict[str, Any]:
-    import json as jsonlib
-    import sys
+def _destination(ctx: "Context", given: str, force: bool) -> "Destination":
+    """`-o` made into the flow's Destination (checked there, once); `-` is refused where it cannot work."""
+    from nemo_cli.errors import UsageError
+    from nemo_cli.flows.render import Destination
 
-    from nemo_cli.errors import BadInput
+    if given == "-":
+        if ctx.out.json_mode:
+            raise UsageError("-o - writes the video to stdout, which --json needs for the record")
+        if ctx.terminal.stdout_tty:
+            raise UsageError("refusing to write a video to the terminal", hint="pipe it (`-o - | …`) or give a file with -o")
+    return Destination.of(given, force)
 
+
+def _report(ctx: "Context", run: "Callable[[ExportView], Delivered]") -> None:
+    """Run a flow call that ends in a delivery under the terminal view, then report it: the path or URL,
+    the browser link. With --json a render that failed still gets its record on stdout."""
+    from nemo_cli.commands.export_view import ExportView, document
+    from nemo_cli.errors import RenderFailed
+    from nemo_cli.flows import render
+
+    view = ExportView(ctx)
     try:
-        text = sys.stdin.read() if str(path) == "-" else path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise BadInput(f"cannot read the draft {path}: {exc.strerror}") from None
-    except UnicodeDecodeError:
-        raise BadInput(f"the draft {path} is not text") from None
-    try:
-        draft = jsonlib.loads(text)
-    except ValueError as exc:
-        raise BadInput(f"the draft {path} is not JSON ({exc})", hint="save one with `nemo state --draft > FILE`") from None
-    if isinstance(draft, dict) and isinstance(draft.get("draft"), dict) and "t" not in draft:
-        draft = draft["draft"]  # a whole state (`nemo state --json`) works too
-    if not isinstance(draft, dict):
-        raise BadInput(f"the draft {path} is not a JSON object", hint="save one with `nemo state --draft > FILE`")
-    return draft
-
-
-def _finish(
-    ctx: "Context",
-    render_id: str,
-    dest: "Destination | None",
-    interval: float | None,
-    timeout: float | None,
-    submitted: float | None = None,
-) -> None:
-    """Follow a render to its end, download it when asked, and report: shared by `export` and `wait`.
-    `submitted` (a monotonic time) says this process started the render, so its duration is known."""
-    import time
-
-    from nemo_cli import render_watch, renders
-    from nemo_cli.errors import Interrupted
-
-    resume = renders.resume_command(ctx, render_id, dest)
-    try:
-        final = render_watch.watch(ctx, render_id, interval=interval, timeout=timeout, resume=resume)
-    except KeyboardInterrupt:
-        raise Interrupted(f"stopped waiting; render {render_id} goes on", hint=f"pick it up again: {resume}") from None
-    seconds = round(time.monotonic() - submitted, 1) if submitted is not None else None
-    _report_end(ctx, render_id, final)
-    render_watch.check(final)
-    _deliver(ctx, final, dest, resume, seconds)
-
-
-def _report_end(ctx: "Context", render_id: str, final: "RenderStatus") -> None:
-    """Record how a render ended; with --json, a failed one still gets its record on stdout."""
-    from nemo_cli import render_watch, renders
-
-    renders.record(ctx, render_id, status=final.status, url=final.url, error=final.error)
-    if render_watch.outcome(final) != "completed" and ctx.out.json_mode:
-        ctx.out.json(renders.document(render_id, final, renders.known(ctx, render_id)))
-
-
-def _deliver(ctx: "Context", final: "RenderStatus", dest: "Destination | None", resume: str, seconds: float | None = None) -> None:
-    """Download a completed render when asked, then report it: the path or URL, the browser link."""
-    from nemo_cli import renders
-    from nemo_cli.errors import Interrupted
-
-    render_id = str(final.id)
-    session = renders.known(ctx, render_id).get("session")
-    # the browser link costs a request of its own: it is made while the video downloads
-    link_of = _in_background(lambda: renders.link(ctx, session)) if not ctx.out.quiet else lambda: None
-    result = None
-    if dest is not None:
-        try:
-            result = renders.deliver(ctx, final, dest, resume)
-        except KeyboardInterrupt:
-            kept = "" if dest.stdout else "; what arrived is kept"
-            raise Interrupted(f"stopped downloading render {render_id}{kept}", hint=f"resume: {resume}") from None
-    stored = renders.known(ctx, render_id)
-    link = link_of()
-    doc = renders.document(render_id, final, stored, link=link)
+        with view:
+            done = run(view)
+    except RenderFailed:
+        if ctx.out.json_mode and view.last is not None:
+            rid = str(view.last.id)
+            ctx.out.json(document(rid, view.last, render.stored(ctx, rid)))
+        raise
+    render_id = done.render_id
+    doc = document(render_id, done.state, render.stored(ctx, render_id), link=done.link)
     if doc["seconds"] is None:
-        doc["seconds"] = seconds
-    if result is not None:
-        doc.update(path=result.path, bytes=result.bytes, sha256=result.sha256)
-        ctx.out.info(f"saved {'to stdout' if result.path == '-' else result.path} ({result.bytes / 1e6:.1f} MB)")
-        video, mismatch = renders.examine(ctx, render_id, result.path) if result.path != "-" else (None, None)
-        doc.update(video=video, mismatch=mismatch)
-    elif final.url is None:
+        doc["seconds"] = done.seconds
+    if done.path is not None:
+        doc.update(path=done.path, bytes=done.bytes, sha256=done.sha256, video=done.video, mismatch=done.mismatch)
+    elif done.state.url is None:
         ctx.out.info(f"no result URL given: `nemo export download {render_id} -o PATH` fetches it from the API")
-    if link:
-        ctx.out.info(f"open it in the editor: {link}")
-    if result is not None and result.path == "-":
+    if done.link:
+        ctx.out.info(f"open it in the editor: {done.link}")
+    if done.path == "-":
         return  # stdout carries the video itself
-    value = result.path if result is not None else (final.url or render_id)
+    value = done.path if done.path is not None else (done.state.url or render_id)
     ctx.out.result(doc, value, quiet=value)
-
-
-def _in_background(work: Any) -> Any:
-    """Start `work()` on a thread; the returned function waits for its value (or raises its error)."""
-    import threading
-
-    box: dict[str, Any] = {}
-
-    def run() -> None:
-        try:
-            box["value"] = work()
-        except BaseException as exc:  # handed to the caller, who decides
-            box["error"] = exc
-
-    thread = threading.Thread(target=run, name="nemo-link", daemon=True)
-    thread.start()
-
-    def result() -> Any:
-        thread.join()
-        if "error" in box:
-            raise box["error"]
-        return box.get("value")
-
-    return result
 
 
 # -- subcommands ---------------------------------------------------------------------------------
@@ -252,13 +166,13 @@ def list_(
       $ nemo export list
       $ nemo export list --no-refresh --json-fields render_id,status
     """
-    from nemo_cli import renders
+    from nemo_cli.commands.export_view import document
 
     ctx = common.use(json=json, quiet=quiet)
     if refresh:
         _refresh(ctx)
     rows = sorted(ctx.profile().renders.items(), key=lambda item: str(item[1].get("created") or ""), reverse=True)
-    docs = [renders.document(rid, None, info) for rid, info in rows]
+    docs = [document(rid, None, info) for rid, info in rows]
     lines = [f"{d['render_id']}  {str(d.get('created') or '')[:19]:19}  {str(d.get('status') or '?'):10}  {d.get('path') or ''}".rstrip() for d in docs]
     ctx.out.result(docs, lines or ["No renders yet: `nemo export` starts one."], quiet=[d["render_id"] for d in docs])
 
@@ -267,21 +181,21 @@ def _refresh(ctx: "Context") -> None:
     """Bring the record of every render that has not ended up to date (one look each). A look that fails
     leaves that record as it was, with a warning; one that cannot succeed for the others (no network, a
     rejected token) ends the refresh there."""
-    from nemo_cli import render_watch, renders
     from nemo_cli.errors import BadInput, NemoError
+    from nemo_cli.flows import render
 
-    ended = ("completed", *render_watch.FAILED, *render_watch.CANCELLED)
+    ended = ("completed", *render.FAILED, *render.CANCELLED)
     open_ = [rid for rid, info in ctx.profile().renders.items() if info.get("status") not in ended]
     for render_id in open_:
         try:
-            current = _look(ctx, render_id)
+            current = render.look(ctx, render_id, remember=False)
         except BadInput as exc:  # this render only (the service does not know it)
             ctx.out.warn(f"{exc.message}; its record is left as it was")
             continue
         except NemoError as exc:
             ctx.out.warn(f"could not refresh the renders ({exc.message}); showing what the store last saw")
             return
-        renders.record(ctx, render_id, status=current.status, url=current.url, error=current.error)
+        render.record(ctx, render_id, status=current.status, url=current.url, error=current.error)
 
 
 def status(render_id: RenderId, json: common.Json = False, json_fields: JsonFields = None, jq: Jq = None, quiet: common.Quiet = False) -> None:
@@ -292,12 +206,12 @@ def status(render_id: RenderId, json: common.Json = False, json_fields: JsonFiel
       $ nemo export status "$(nemo export -q)"
       $ nemo export status "$(nemo export -q)" --jq .progress
     """
-    from nemo_cli import renders
+    from nemo_cli.commands.export_view import document
+    from nemo_cli.flows import render
 
     ctx = common.use(json=json, quiet=quiet)
-    current = _look(ctx, render_id)
-    renders.record(ctx, render_id, status=current.status, url=current.url, error=current.error)
-    doc = renders.document(render_id, current, renders.known(ctx, render_id))
+    current = render.look(ctx, render_id)
+    doc = document(render_id, current, render.stored(ctx, render_id))
     line = f"{render_id}: {current.status}"
     if current.progress is not None and current.status not in ("completed", "failed"):
         line += f" {current.progress:.0f}%"
@@ -323,13 +237,13 @@ def wait(
       $ nemo export wait "$(nemo export -q)" -o out.mp4
       $ nemo export wait "$(nemo export -q)" --timeout 600 -q
     """
-    from nemo_cli import renders
+    from nemo_cli.flows import render
 
     ctx = common.use(json=json, quiet=quiet)
-    dest = renders.Destination(str(output), force) if output is not None else None
-    if dest is not None:
-        dest.check(ctx)
-    _finish(ctx, render_id, dest, poll_interval, timeout)
+    dest = _destination(ctx, str(output), force) if output is not None else None
+    _report(ctx, lambda view: render.follow(
+        ctx, render_id, dest, view, timeout=timeout, interval=poll_interval, link=not ctx.out.quiet
+    ))
 
 
 def download(
@@ -349,25 +263,13 @@ def download(
     Examples:
       $ rid=$(nemo export -q) && nemo export wait "$rid" && nemo export download "$rid" -o copy.mp4
     """
-    from nemo_cli import render_watch, renders
-    from nemo_cli.errors import BadInput
+    from nemo_cli.flows import render
 
     ctx = common.use(json=json, quiet=quiet)
-    before = renders.known(ctx, render_id).get("output")
+    before = render.stored(ctx, render_id).get("output")
     given = str(output) if output is not None else before if isinstance(before, str) and before else "."
-    dest = renders.Destination(given, force)
-    dest.check(ctx)
-    current = _look(ctx, render_id)
-    if render_watch.outcome(current) is not None:
-        _report_end(ctx, render_id, current)
-    render_watch.check(current)
-    if render_watch.outcome(current) is None:
-        progress = f" ({current.progress:.0f}%)" if current.progress is not None else ""
-        raise BadInput(
-            f"render {render_id} is not finished: {current.status}{progress}",
-            hint=f"wait for it: {renders.resume_command(ctx, render_id, dest)}",
-        )
-    _deliver(ctx, current, dest, renders.resume_command(ctx, render_id, dest))
+    dest = _destination(ctx, given, force)
+    _report(ctx, lambda view: render.download(ctx, render_id, dest, view, link=not ctx.out.quiet))
 
 
 def cancel(render_id: RenderId, json: common.Json = False, json_fields: JsonFields = None, jq: Jq = None, quiet: common.Quiet = False) -> None:
@@ -377,46 +279,13 @@ def cancel(render_id: RenderId, json: common.Json = False, json_fields: JsonFiel
     Examples:
       $ nemo export cancel "$(nemo export -q)"
     """
-    from nemo_cli import renders
-    from nemo_cli.api.models import RenderStatus
+    from nemo_cli.commands.export_view import document
+    from nemo_cli.flows import render
 
     ctx = common.use(json=json, quiet=quiet)
-    _can_record(ctx)
-    with _render_errors(render_id, ended=f"render {render_id} has already ended: nothing to cancel"):
-        reply = ctx.client.render_cancel(render_id)
-    said = RenderStatus.from_reply(reply, render_id).status if isinstance(reply, dict) and reply.get("status") else "cancelled"
-    renders.record(ctx, render_id, status=said)
-    doc = renders.document(render_id, None, renders.known(ctx, render_id))
+    render.cancel(ctx, render_id)
+    doc = document(render_id, None, render.stored(ctx, render_id))
     ctx.out.result(doc, f"cancelled render {render_id}", quiet=render_id)
-
-
-def _can_record(ctx: "Context") -> None:
-    """A store whose renders table is broken refuses (ConfigError) before a render is started or cancelled:
-    the change would happen on the service with no record of it here."""
-    ctx.profile().renders
-
-
-def _look(ctx: "Context", render_id: str) -> "RenderStatus":
-    with _render_errors(render_id):
-        return ctx.client.render_status(render_id)
-
-
-@contextmanager
-def _render_errors(render_id: str, *, ended: str | None = None) -> Iterator[None]:
-    """The service's untyped answers about one render as bad input: 404 (no such render) and, where the
-    caller says what it means, 409 (the render has already ended)."""
-    from nemo_cli.errors import BadInput, NemoError
-
-    try:
-        yield
-    except NemoError as exc:
-        if type(exc) is not NemoError:
-            raise
-        if exc.status == 404:
-            raise BadInput(f"the service knows no render {render_id}", hint="`nemo export list` shows the renders started here") from None
-        if exc.status == 409 and ended:
-            raise BadInput(ended, hint=f"`nemo export status {render_id}` shows how") from None
-        raise
 
 
 def register(app: typer.Typer) -> None:

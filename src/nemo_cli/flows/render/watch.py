@@ -1,17 +1,17 @@
-"""Following a render to its end: the poll schedule, the watch loop, and what the user sees meanwhile.
+"""Following a render to its end: the poll schedule and the watch loop.
 
 The service's own advice (a look every 30 s) notices a finished render half a minute late. Instead:
 - looks start quick (three times `export.poll_min`) and slow down with the time waited, up to
   `export.poll_max`, so a finished render is noticed within a few seconds;
 - when the service's progress moves, it predicts the end: far from it, looks may stretch to
   STRETCH × poll_max (fewer requests on long renders); near it, they tighten back to poll_min;
-- a Retry-After from the service is honoured; `--poll-interval` fixes the interval instead;
+- a Retry-After from the service is honoured; an interval given by the caller fixes it instead;
 - a passing network error or 5xx is ridden out with a growing interval (for `export.error_grace`
   seconds since the last good look), never reported as a failed render.
 
-`watch(ctx, render_id)` returns the final status (completed, failed or cancelled) and raises Timeout
-when the render outlives the wait; `check(status)` turns a failed or cancelled one into RenderFailed.
-`batch` and `chat` reuse both.
+`wait(ctx, render_id, observer)` returns the final state (completed, failed or cancelled), recorded in
+the store, and raises RenderFailed for a failed or cancelled one, Timeout when the render outlives the
+wait. Each look is told to the observer: `progress(percent, 100, "rendering")` and an event "render".
 """
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable
 
 from nemo_cli import errors
+
+from nemo_cli.flows.observe import Observer
 
 if TYPE_CHECKING:
     from nemo_cli.api.models import RenderStatus
@@ -142,7 +144,7 @@ class Watch:
             left = started + self.timeout - self.clock()
             if left <= 0:
                 raise errors.Timeout(
-                    f"render {self.render_id} is not done after {_duration(self.timeout)}"
+                    f"render {self.render_id} is not done after {duration(self.timeout)}"
                     + (f" (still {status.status})" if status is not None else ""),
                     hint=f"it goes on: {self.resume or f'nemo export wait {self.render_id}'}",
                 )
@@ -164,35 +166,6 @@ class Watch:
 
 
 @dataclass
-class Remaining:
-    """The time left that the progress bar shows: Eta's prediction each time the service's progress moves,
-    counted down by the clock between moves (a render reports progress in steps); None before the first
-    prediction or once the progress is unknown."""
-
-    eta: Eta = field(default_factory=Eta)
-    said: tuple[float, float] | None = None  # (when, seconds left) of the last prediction
-
-    def update(self, when: float, progress: float | None) -> float | None:
-        predicted = self.eta.update(when, progress)
-        if predicted is not None:
-            self.said = (when, predicted)
-            return predicted
-        if self.said is None or progress is None:
-            return None
-        at, left = self.said
-        return max(0.0, left - (when - at))
-
-
-def left_text(seconds: float | None) -> str:
-    """`about 1m20s left`, `a few seconds left`, or nothing when there is no estimate."""
-    if seconds is None:
-        return ""
-    if seconds < 5:
-        return "a few seconds left"
-    return f"about {_duration(seconds)} left"
-
-
-@dataclass
 class Limits:
     """Every setting a render wait reads, read (and so checked) in one go: `export --wait` does it before
     it submits, so a broken setting stops it before a render is started."""
@@ -211,18 +184,30 @@ class Limits:
         )
 
 
-def watch(
+def wait(
     ctx: "Context",
     render_id: str,
+    observer: Observer,
     *,
-    interval: float | None = None,
     timeout: float | None = None,
-    on_update: Callable[["RenderStatus", float], None] | None = None,
-    resume: str = "",
+    interval: float | None = None,
+    resume: str | None = None,
 ) -> "RenderStatus":
-    """Follow a render until it completes, fails or is cancelled, showing progress on stderr: on a terminal
-    a bar with the service's progress and the time left at its rate, elsewhere a line per change."""
+    """Follow a render until it completes, fails or is cancelled; record how it ended; a failed or cancelled
+    one raises RenderFailed (after the observer heard of it). `resume` is the command the hints name
+    (default: `nemo export wait ID`); `interval` fixes the time between looks."""
+    from nemo_cli.flows.render.submit import record, resume_command
+
+    resume = resume or resume_command(ctx, render_id, None)
     limits = Limits.of(ctx, interval, timeout)
+
+    def update(status: "RenderStatus", elapsed: float) -> None:
+        end = outcome(status)
+        pct = status.progress if status.progress is not None else (100 if end == "completed" else 0)
+        observer.event("render", {"render_id": render_id, "status": status.status, "progress": status.progress,
+                                  "elapsed": elapsed, "ended": end, "state": status})
+        observer.progress(pct, 100, "rendering")
+
     looker = Watch(
         client=ctx.client,
         render_id=render_id,
@@ -230,29 +215,37 @@ def watch(
         timeout=limits.timeout,
         error_grace=limits.error_grace,
         resume=resume,
+        on_update=update,
     )
-    with ctx.out.progress(f"rendering {render_id}", total=100, unit="percent") as bar:
-        shown: list[Any] = [None]
-        remaining = Remaining()
-
-        def update(status: "RenderStatus", elapsed: float) -> None:
-            if on_update is not None:
-                on_update(status, elapsed)
-            pct = status.progress if status.progress is not None else (100 if outcome(status) == "completed" else 0)
-            if bar.active:
-                left = remaining.update(elapsed, status.progress) if outcome(status) is None else None
-                bar.update(completed=pct, description=f"rendering {render_id} ({status.status})", note=left_text(left), refresh=True)
-                return
-            seen = (status.status, int(pct))
-            if seen != shown[0]:
-                shown[0] = seen
-                progress = f" {pct:.0f}%" if status.progress is not None else ""
-                ctx.out.info(f"render {render_id}: {status.status}{progress} ({_duration(elapsed)})")
-
-        looker.on_update = update
-        return looker.run()
+    try:
+        final = looker.run()
+    except KeyboardInterrupt:
+        raise errors.Interrupted(f"stopped waiting; render {render_id} goes on", hint=f"pick it up again: {resume}") from None
+    record(ctx, render_id, status=final.status, url=final.url, error=final.error)
+    return check(final)
 
 
-def _duration(seconds: float) -> str:
+def duration(seconds: float) -> str:
     seconds = int(seconds)
     return f"{seconds // 60}m{seconds % 60:02d}s" if seconds >= 60 else f"{seconds}s"
+
+
+def ready(ctx: "Context", render_id: str, observer: Observer, *, resume: str | None = None) -> "RenderStatus":
+    """The state of a render about to be downloaded, from one look: a completed one is returned; a failed
+    or cancelled one is recorded and raises RenderFailed; one still going is BadInput (the hint waits)."""
+    from nemo_cli.flows.render.submit import look, record, resume_command
+
+    current = look(ctx, render_id, remember=False)
+    end = outcome(current)
+    observer.event("render", {"render_id": render_id, "status": current.status, "progress": current.progress,
+                              "elapsed": None, "ended": end, "state": current})
+    if end is not None:
+        record(ctx, render_id, status=current.status, url=current.url, error=current.error)
+    check(current)
+    if end is None:
+        progress = f" ({current.progress:.0f}%)" if current.progress is not None else ""
+        raise errors.BadInput(
+            f"render {render_id} is not finished: {current.status}{progress}",
+            hint=f"wait for it: {resume or resume_command(ctx, render_id, None)}",
+        )
+    return current
