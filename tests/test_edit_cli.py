@@ -581,11 +581,16 @@ def test_show_cost_survives_a_failed_balance_look(service, monkeypatch):
     ],
 )
 def test_flags_reach_the_flow(service, monkeypatch, args, settle, timeout, show_cost, verbose):
-    from nemo_cli import edit_flow
+    from nemo_cli.flows import edit as flow
 
     seen = []
-    monkeypatch.setattr(edit_flow, "run", lambda ctx, text, options, before=None: seen.append((text, options)))
+
+    def fake(ctx, sid, text, observer, **options):
+        seen.append((sid, text, observer, options))
+        return flow.EditOutcome(session_id=sid)
+
+    monkeypatch.setattr(flow, "edit", fake)
     assert nemo("edit", "hello", "there", *args, "-s", "777").exit_code == 0
-    text, options = seen[0]
-    assert text == "hello there"
-    assert (options.settle, options.timeout, options.show_cost, options.verbose, options.session) == (settle, timeout, show_cost, verbose, "777")
+    sid, text, observer, options = seen[0]
+    assert (sid, text) == ("777", "hello there")
+    assert (options["settle"], options["timeout"], options["show_cost"], observer.verbose) == (settle, timeout, show_cost, verbose)

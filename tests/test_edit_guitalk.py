@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from nemo_cli.guitalk import CREDITS, EDIT, EXPORT, LINK, STATE, UPLOAD, translate
+from nemo_cli.flows.edit.guitalk import CREDITS, EDIT, EXPORT, LINK, STATE, UPLOAD, translate
 
 
 @pytest.mark.parametrize(

@@ -1,16 +1,15 @@
-"""The recorded streams through the parser and the printer: exactly what reaches stdout and stderr in
-human, verbose, quiet and --json modes (no network)."""
+"""The recorded streams through the parser, the edit flow's reply and `nemo edit`'s view: exactly what
+reaches stdout and stderr in human, verbose, quiet and --json modes (no network)."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
-from types import SimpleNamespace
-
 import pytest
 
-from nemo_cli import edit_flow
 from nemo_cli.api import sse
+from nemo_cli.commands.edit_view import EditView
+from nemo_cli.flows.edit.stream import Reply, span
 from nemo_cli.output import Output, Terminal
 
 from recordings import SSE as FIXTURES
@@ -19,10 +18,10 @@ from recordings import SSE as FIXTURES
 def play(name: str | bytes, *, json_mode: bool = False, quiet: bool = False, verbose: bool = False, tty: bool = False):
     data = name if isinstance(name, bytes) else (FIXTURES / name).read_bytes()
     out = Output(Terminal(stdout_tty=tty, stderr_tty=tty, stdin_tty=False, no_color=True), json_mode=json_mode, quiet=quiet)
-    printer = edit_flow._Printer(SimpleNamespace(out=out), verbose, started=0.0)
-    sse.pump([data[i : i + 5] for i in range(0, len(data), 5)], printer.event)
-    printer.end_line()
-    return printer
+    reply = Reply(EditView(out, verbose))
+    sse.pump([data[i : i + 5] for i in range(0, len(data), 5)], reply.event)
+    reply.end_line()
+    return reply
 
 
 EXPECTED = {
@@ -86,4 +85,4 @@ def test_skipped_events_are_never_printed(capsys):
 
 @pytest.mark.parametrize("seconds, said", [(0.4, "0.4s"), (12, "12s"), (120, "2m"), (150, "2m 30s"), (600, "10m")])
 def test_durations_in_words(seconds, said):
-    assert edit_flow.span(seconds) == said
+    assert span(seconds) == said

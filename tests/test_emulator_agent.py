@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from nemo_cli import recipes
+from nemo_cli.flows import workflows as recipes
 from nemo_cli.emulator import events
 from nemo_cli.emulator.agent import ToolStep, Turn, parse_time, respond
 

@@ -1,10 +1,10 @@
-"""How a question is shown and how an answer becomes the next message (nemo_cli.questions), on plain data."""
+"""How a question is shown and how an answer becomes the next message (nemo_cli.flows.edit.questions), on plain data."""
 
 from __future__ import annotations
 
 import pytest
 
-from nemo_cli import questions
+from nemo_cli.flows.edit import questions
 
 STYLE = {"type": "question", "id": "music_style", "call": "c1", "prompt": "Which music style do you want?",
          "options": [{"id": "a", "label": "Upbeat pop"}, {"id": "b", "label": "Calm piano"}, {"id": "c", "label": "First"}],

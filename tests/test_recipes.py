@@ -2,8 +2,8 @@
 
 import pytest
 
-from nemo_cli import recipes
 from nemo_cli.errors import BadInput, UsageError
+from nemo_cli.flows import workflows as recipes
 
 
 @pytest.mark.parametrize(

@@ -79,17 +79,17 @@ def edit(
       $ nemo edit "add a title 'Hi'" --jq 'select(.type == "done") | .changes[]'
       $ nemo edit --file instructions.txt --settle-for 2
     """
-    from nemo_cli import edit_flow
+    from nemo_cli.commands import edit_view
+    from nemo_cli.flows.edit import edit as send
 
     ctx = common.use(json=json, quiet=quiet)
     instruction = _instruction(message or [], file)
-    edit_flow.run(
-        ctx,
-        instruction,
-        edit_flow.Options(session=session, verbose=verbose, timeout=timeout, show_cost=show_cost,
-                          settle=settle_for if settle_for is not None else DEFAULT_SETTLE if settle else None,
-                          answers=list(answer or []), expect_change=expect_change),
+    outcome = send(
+        ctx, ctx.sessions.resolve(session), instruction, edit_view.EditView(ctx.out, verbose),
+        answer=list(answer or []), expect_change=expect_change, timeout=timeout, show_cost=show_cost,
+        settle=settle_for if settle_for is not None else DEFAULT_SETTLE if settle else None,
     )
+    edit_view.finish(ctx.out, outcome)
 
 
 def _instruction(words: list[str], file: Path | None) -> str:

@@ -1,7 +1,7 @@
 """The advertised workflows as checked commands: `trim`, `grade`, `film`, `demo-clip`.
 
-Each one validates its parameters before a credit is spent (nemo_cli.recipes), composes one precise
-instruction, sends it through the same machinery as `nemo edit`, then checks the new state and warns when
+Each one validates its parameters before a credit is spent (nemo_cli.flows.workflows), composes one
+precise instruction, sends it through the same flow as `nemo edit`, then checks the new state and warns when
 the change it asked for is not visible. `--dry-run` prints the instruction and sends nothing. A question
 from the service ends the command with exit 13 (or is answered with `--answer`), and `--expect-change`
 exits 14 when the timeline did not change at all, as for `nemo edit`.
@@ -27,7 +27,6 @@ def _run(
     workflow: str,
     build: Callable[[Any], Any],
     *,
-    needs_media: bool,
     dry_run: bool,
     session: str | None,
     verbose: bool,
@@ -37,36 +36,23 @@ def _run(
     answer: list[str] | None = None,
     expect_change: bool = False,
 ) -> None:
-    """Validate, compose, send, verify: the one path every recipe takes."""
-    from nemo_cli import draft as timeline
-    from nemo_cli.errors import BadInput, NemoError
+    """Flags → the workflow flow → output: the one path every recipe command takes."""
+    from nemo_cli.commands import edit_view
+    from nemo_cli.errors import NemoError
+    from nemo_cli.flows import workflows
 
     ctx = common.use(json=json, quiet=quiet, skill_source=workflow)
-    before = None
-    if needs_media:
-        try:
-            before = ctx.client.state(ctx.sessions.resolve(session)).state
-        except NemoError:
-            if not dry_run:
-                raise
-        if before is not None and not timeline.is_ready(before.get("draft")) and not dry_run:
-            raise BadInput("nothing to edit yet: the timeline is empty", hint="upload media first with `nemo upload FILE`")
-    media_ms = timeline.duration_ms(before.get("draft")) if before and timeline.is_ready(before.get("draft")) else None
-    recipe = build(media_ms)
     if dry_run:
+        try:
+            sid = ctx.sessions.resolve(session)
+        except NemoError:
+            sid = None  # a dry run needs no session: it only loses the checks against the media's length
+        recipe, _ = workflows.prepare(ctx, sid, build, dry_run=True)
         ctx.out.result({"workflow": recipe.workflow, "instruction": recipe.instruction, "sent": False}, recipe.instruction, quiet=recipe.instruction)
         return
-    from nemo_cli import edit_flow
-
-    outcome = edit_flow.run(
-        ctx,
-        recipe.instruction,
-        edit_flow.Options(session=session, verbose=verbose, timeout=timeout, answers=list(answer or []),
-                          expect_change=expect_change),
-        before=before,
-    )
-    for warning in recipe.verify(outcome.before or before or {}, outcome.after or {}):
-        ctx.out.warn(warning + " — check with `nemo state`")
+    outcome = workflows.run(ctx, ctx.sessions.resolve(session), build, edit_view.EditView(ctx.out, verbose),
+                            answer=list(answer or []), expect_change=expect_change, timeout=timeout)
+    edit_view.finish(ctx.out, outcome)
 
 
 def trim(
@@ -100,12 +86,11 @@ def trim(
       $ nemo trim --remove 0:01-0:02 --remove 0:05-0:06
       $ nemo trim --keep 0:01-0:06 --dry-run
     """
-    from nemo_cli import recipes
+    from nemo_cli.flows import workflows
 
     _run(
         "video-trimmer-in-between",
-        lambda media_ms: recipes.trim(remove or [], keep, media_ms),
-        needs_media=True,
+        lambda media_ms: workflows.trim(remove or [], keep, media_ms),
         dry_run=dry_run, session=session, verbose=verbose, timeout=timeout, json=json, quiet=quiet,
         answer=answer, expect_change=expect_change,
     )
@@ -143,7 +128,7 @@ def grade(
       $ nemo grade --look cinematic --exposure +0.3 --contrast 15
       $ nemo grade --saturation -10 --temperature 20 --dry-run
     """
-    from nemo_cli import recipes
+    from nemo_cli.flows import workflows
 
     adjustments = {
         "exposure": exposure, "contrast": contrast, "saturation": saturation,
@@ -151,8 +136,7 @@ def grade(
     }
     _run(
         "video-editing-with-lightroom",
-        lambda media_ms: recipes.grade(look, adjustments),
-        needs_media=True,
+        lambda media_ms: workflows.grade(look, adjustments),
         dry_run=dry_run, session=session, verbose=verbose, timeout=timeout, json=json, quiet=quiet,
         answer=answer, expect_change=expect_change,
     )
@@ -183,12 +167,11 @@ def film(
       $ nemo film --best-takes --transitions crossfade
       $ nemo film --music upbeat --music-volume 30 -q
     """
-    from nemo_cli import recipes
+    from nemo_cli.flows import workflows
 
     _run(
         "film-maker",
-        lambda media_ms: recipes.film(best_takes, transitions, music, music_volume),
-        needs_media=True,
+        lambda media_ms: workflows.film(best_takes, transitions, music, music_volume),
         dry_run=dry_run, session=session, verbose=verbose, timeout=timeout, json=json, quiet=quiet,
         answer=answer, expect_change=expect_change,
     )
@@ -218,12 +201,11 @@ def demo_clip(
       $ nemo demo-clip --length 5 --music lo-fi --title "Product tour"
       $ nemo demo-clip --length 5 --dry-run
     """
-    from nemo_cli import recipes
+    from nemo_cli.flows import workflows
 
     _run(
         "demo-clip-maker",
-        lambda media_ms: recipes.demo_clip(length, music, title),
-        needs_media=True,
+        lambda media_ms: workflows.demo_clip(length, music, title),
         dry_run=dry_run, session=session, verbose=verbose, timeout=timeout, json=json, quiet=quiet,
         answer=answer, expect_change=expect_change,
     )

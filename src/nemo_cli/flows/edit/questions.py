@@ -4,7 +4,7 @@ The service may stop and ask instead of editing ("Which music style do you want?
 nemo_cli.api.sse). The turn then waits: the answer is simply the next message in the session. These pure
 helpers decide what that message is:
 
-- `nemo edit 2`, `nemo edit "upbeat pop"`: when the session has a question pending (nemo_cli.edit_flow
+- `nemo edit 2`, `nemo edit "upbeat pop"`: when the session has a question pending (nemo_cli.flows.edit
   keeps the last one asked in the store), a bare option number, or several for a question that allows
   several ("1,3"), and an option's label in any case become the option's label as the service wrote it.
   Anything else is sent as written (a free answer, or a new instruction: the service decides).
