@@ -9,7 +9,8 @@ it (the root help cached by an earlier run, see nemo_cli/helpcache.py) and with 
 after round, so a busy machine slows them alike; each figure is the median wall time over the rounds.
 Goals: `nemo --version` within 3x a bare python, `nemo --help` within 6x. `--strict` exits 1 when a goal
 is missed. `nemo credits` has no goal; its line also says how much of it is imports (the self times of a
-`python -X importtime` run, median of three), the part start-up work can cut.
+`python -X importtime` run, the fastest of five, against its fastest timed run: on a busy machine the
+least disturbed of each), the part start-up work can cut.
 
 Every run reads compiled bytecode, as an installed nemo does (pip compiles it): the warm-up round writes it
 to a private cache (PYTHONPYCACHEPREFIX), so PYTHONDONTWRITEBYTECODE in the caller's environment does not
@@ -118,7 +119,7 @@ def main() -> int:
                 if name.endswith("no cache"):
                     run(uncache, env)
                 times[name].append(run(cmd, env)[0])
-        imports = statistics.median(import_time([sys.executable, "-X", "importtime", "-m", "nemo_cli", "credits", "--json"], env) for _ in range(3))
+        imports = min(import_time([sys.executable, "-X", "importtime", "-m", "nemo_cli", "credits", "--json"], env) for _ in range(5))
     finally:
         server.shutdown()
         shutil.rmtree(config, ignore_errors=True)
@@ -139,7 +140,8 @@ def main() -> int:
                 if not ok:
                     missed.append(name)
             if name == "nemo credits":
-                line += f"  (imports {imports * 1000:.0f} ms of it, {imports / value:.0%})"
+                fastest = min(times[name])
+                line += f"  (imports {imports * 1000:.0f} ms of its fastest {fastest * 1000:.0f} ms, {imports / fastest:.0%})"
         print(line)
     return 1 if args.strict and missed else 0
 
