@@ -149,3 +149,38 @@ def test_ctrl_c_then_a_rerun_resumes_at_the_export(emulator, tmp_path):
     assert posts(emulator, SESSIONS, mark) == [] and posts(emulator, "/run_sse", mark) == []  # the edit is not sent twice
     assert [r.json["sessionId"] for r in posts(emulator, RENDERS, mark)] == [sid]
     assert (tmp_path / "one.mp4").stat().st_size > 1000
+
+
+def test_ctrl_c_during_the_edit_stops_it_as_nemo_edit_does_and_a_rerun_starts_the_job_over(emulator, tmp_path):
+    emulator.media(tmp_path / "a.mp4", seconds=4)
+    plan = tmp_path / "one.toml"
+    plan.write_text('[[job]]\nfile = "a.mp4"\ninstruction = "add a title \'One\'"\noutput = "one.mp4"\n')
+    emulator.inject("slow", path="^/run_sse", delay=8, times=1)  # the reply's first byte is held
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "nemo_cli", "batch", str(plan)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path, env=emulator.env(),
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not posts(emulator, "/run_sse") and time.monotonic() < deadline:  # the message is out, unanswered
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 130, err
+    # the edit step stops as `nemo edit` does on Ctrl-C: the message went out, so it is not sent again
+    assert "job 1 (a.mp4): interrupted at edit (exit 130): stopped listening; the service keeps working on the message" in out
+    (record,) = json.loads((tmp_path / "one.results.json").read_text())["jobs"].values()
+    assert (record["status"], record["failed_step"], record["edited"]) == ("interrupted", "edit", False)
+    first = record["session"]
+
+    mark = len(emulator.requests)
+    again = batch(emulator, plan, "--json", cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+    (job,) = json.loads(again.stdout)["jobs"]
+    # an edit that may or may not have gone through is never sent into its session again: a new session
+    assert job["status"] == "done" and job["session_id"] != first and not job["resumed"]
+    assert len(posts(emulator, SESSIONS, mark)) == 1 and len(posts(emulator, "/run_sse", mark)) == 1
+    assert (tmp_path / "one.mp4").stat().st_size > 1000

@@ -1,4 +1,4 @@
-"""Batch plans: parsing, the checks made before any job starts, and each job's edit command line."""
+"""Batch plans: parsing, the checks made before any job starts, and what each job's edit step sends."""
 
 import inspect
 import json
@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from nemo_cli import batch_plan
-from nemo_cli.batch_results import Results
 from nemo_cli.errors import BadInput
+from nemo_cli.flows import workflows
+from nemo_cli.flows.batch import plan as batch_plan
+from nemo_cli.flows.batch.results import Results
 
 
 @pytest.fixture
@@ -47,13 +48,21 @@ remove = "0:01-0:02"
     )
     a, b = batch_plan.load(plan)
     assert (a.index, a.name, a.files, a.output) == (1, "a.mp4", (media / "a.mp4",), media / "out" / "a.mp4")
-    assert a.edit_argv() == ["edit", "--", "add a title 'A'"]
+    assert (a.instruction, a.recipe, a.workflow, a.answers) == ("add a title 'A'", None, None, ())  # sent as written
     assert (b.name, b.recipe, b.args, b.output) == ("talk", "trim", {"remove": ["0:01-0:02"]}, Path("/abs/b.mp4"))
     assert b.files == (media / "b.MOV", media / "c.jpeg")
-    assert b.edit_argv() == ["trim", "--remove=0:01-0:02"]
+    # the recipe as `nemo trim --remove=0:01-0:02` builds it, checked against the media's length as it does
+    assert recipe(b.recipe_for(None)) == recipe(workflows.trim(["0:01-0:02"], None, None))
+    assert b.workflow == "video-trimmer-in-between"
+    with pytest.raises(BadInput, match="past the end of the media"):
+        b.recipe_for(1500)
     assert b.what == "Remove the section between 0:01 and 0:02 and join the remaining parts smoothly."
     assert b.label == "job 2 (talk)"
     assert batch_plan.results_path(plan) == media / "plan.results.json"
+
+
+def recipe(built):
+    return built.workflow, built.instruction
 
 
 def test_recipe_options_become_the_commands_flags(media):
@@ -80,9 +89,18 @@ output = "d.mp4"
 """,
     )
     film, grade, demo = batch_plan.load(plan)
-    assert film.edit_argv() == ["film", "--best-takes", "--transitions=crossfade", "--music=lo-fi", "--music-volume=30"]
-    assert grade.edit_argv() == ["grade", "--look=warm", "--exposure=-0.5", "--contrast=10"]
-    assert demo.edit_argv() == ["demo-clip", "--length=30", "--title=Tour"]
+    # each job's recipe is the one its command builds from the same options (`nemo film --best-takes
+    # --transitions=crossfade --music=lo-fi --music-volume=30`, `nemo grade --look=warm --exposure=-0.5
+    # --contrast=10`, `nemo demo-clip --length=30 --title=Tour`), whatever the media's length
+    no_grade = {k: None for k in workflows.GRADE_LIMITS}
+    for media_ms in (None, 60_000):
+        assert recipe(film.recipe_for(media_ms)) == recipe(workflows.film(True, "crossfade", "lo-fi", 30))
+        assert recipe(grade.recipe_for(media_ms)) == recipe(workflows.grade("warm", {**no_grade, "exposure": -0.5, "contrast": 10}))
+        assert recipe(demo.recipe_for(media_ms)) == recipe(workflows.demo_clip(30, None, "Tour"))
+    # and its edit step names the recipe's workflow (X-Skill-Source), as the command does
+    assert (film.workflow, grade.workflow, demo.workflow) == (
+        workflows.film(True, None, None, None).workflow, workflows.grade("warm", no_grade).workflow,
+        workflows.demo_clip(30, None, None).workflow)
     assert demo.what == "Trim the best moments and compile them into a 30-second demo clip with the title 'Tour'."
 
 

@@ -11,9 +11,10 @@ from nemo_cli.commands import common
 from nemo_cli.commands.json_options import Jq, JsonFields
 
 if TYPE_CHECKING:
-    from nemo_cli.batch_plan import Job
-    from nemo_cli.batch_run import JobRun
     from nemo_cli.context import Context
+    from nemo_cli.flows.batch.plan import Job
+    from nemo_cli.flows.batch.run import JobRun
+    from nemo_cli.options import Globals
 
 HEADERS = ["#", "job", "state", "time", "output"]
 
@@ -66,8 +67,8 @@ def batch(
     """
     import os
 
-    from nemo_cli import batch_plan
-    from nemo_cli.batch_results import Results
+    from nemo_cli.flows.batch import plan as batch_plan
+    from nemo_cli.flows.batch.results import Results
 
     ctx = common.use(json=json, quiet=quiet)
     plan_path = Path(os.path.abspath(plan.expanduser()))
@@ -92,8 +93,8 @@ def batch(
 
 def _earlier(path: Path, plan: Path, restart: bool) -> Any:
     """The results of earlier runs; with --restart they only tell which outputs are the plan's own."""
-    from nemo_cli.batch_results import Results
     from nemo_cli.errors import BadInput
+    from nemo_cli.flows.batch.results import Results
 
     try:
         return Results.load(path, plan)
@@ -115,7 +116,7 @@ def _check_outputs(jobs: "list[Job]", ours: set[str], force: bool, shown: str) -
 
 
 def _preview(ctx: "Context", jobs: "list[Job]", results: Any) -> None:
-    from nemo_cli.batch_run import done_earlier
+    from nemo_cli.flows.batch.run import done_earlier
 
     docs, lines = [], []
     for job in jobs:
@@ -136,17 +137,19 @@ def _preview(ctx: "Context", jobs: "list[Job]", results: Any) -> None:
 
 
 def _run(ctx: "Context", typer_ctx: typer.Context, plan: Path, jobs: "list[Job]", results: Any, parallel: int) -> "list[JobRun]":
-    import os
+    from nemo_cli.flows.batch.run import Batch, done_earlier
+    from nemo_cli.options import Globals
+    from nemo_cli.settings import point_at_source
 
-    from nemo_cli.batch_run import Batch, done_earlier, nemo_command
-
+    given = Globals.from_params(typer_ctx.find_root().params)
     batch = Batch(
-        jobs, results, parallel=parallel, nemo=nemo_command(common.global_args(typer_ctx.find_root().params)),
-        env=dict(os.environ), label=plan.stem,
+        jobs, results, parallel=parallel, label=plan.stem,
+        context=lambda skill_source: _job_context(ctx, given, skill_source),
+        finish_edit=_finish_edit,
+        hint=lambda text: point_at_source(text, flags=given.as_dict()),
     )
     if not all(done_earlier(r.job, r.earlier) for r in batch.runs):
         _token(ctx)  # one token for every job, before they start (parallel first requests would each ask)
-    active = ctx.profile().session.get("id")
     with ctx.out.live_table(HEADERS) as table:
         said: dict[int, str] = {}
 
@@ -157,25 +160,31 @@ def _run(ctx: "Context", typer_ctx: typer.Context, plan: Path, jobs: "list[Job]"
                 said[changed.job.index] = changed.state
                 ctx.out.note(f"{changed.job.label}: {_state(changed)}")
 
-        runs = batch.run(show)
-    _restore_active(ctx, active, {r.session for r in runs if r.session and not r.earlier.get("session") == r.session})
-    return runs
+        return batch.run(show)
+
+
+def _job_context(ctx: "Context", given: "Globals", skill_source: str | None) -> "Context":
+    """A job's own Context: this command's profile, API URL and transport (a test's stub), a client and
+    sessions of its own. Its requests are not shown with --debug: a step's output never was."""
+    from nemo_cli.context import Context
+
+    return Context(no_color=given.no_color, profile=ctx.profile_name, api_url=given.api_url, skill_source=skill_source,
+                   transport=ctx.transport)
+
+
+def _finish_edit(outcome: Any, warn: Any) -> None:
+    """What `nemo edit` and the recipes do after a turn, with the warnings kept for the job's record."""
+    from nemo_cli.commands import edit_view
+
+    class Warnings:
+        def warn(self, text: str) -> None:
+            warn(text)
+
+    edit_view.finish(Warnings(), outcome)  # type: ignore[arg-type]
 
 
 def _token(ctx: "Context") -> None:
     ctx.credentials.ensure()
-
-
-def _restore_active(ctx: "Context", previous: str | None, made: set[str]) -> None:
-    """`session new` makes each job's session the active one: put back the one the user had."""
-    if not made:
-        return
-    with ctx.store.edit() as prof:
-        if prof.session.get("id") in made:
-            if previous:
-                prof.use_session(previous)
-            else:
-                prof.data.pop("session", None)
 
 
 def _state(run: "JobRun") -> str:
@@ -209,8 +218,8 @@ def _row(run: "JobRun") -> list[str]:
 
 
 def _report(ctx: "Context", plan: str, results_file: Path, runs: "list[JobRun]") -> None:
-    from nemo_cli.batch_run import FINAL
     from nemo_cli.errors import NemoError
+    from nemo_cli.flows.batch.run import FINAL
 
     counts = {state: sum(1 for r in runs if r.state == state) for state in FINAL}
     doc = {"plan": str(results_file.with_name(Path(plan).name)), "results": str(results_file), "jobs": [r.document() for r in runs]}

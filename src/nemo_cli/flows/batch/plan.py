@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from nemo_cli import recipes
+from nemo_cli.flows import workflows
 from nemo_cli.errors import BadInput, NemoError
 
 if sys.version_info >= (3, 11):
@@ -42,17 +42,18 @@ JOB_KEYS = ("name", "file", "files", "instruction", "recipe", "args", "output", 
 _TEXT, _NUMBER, _WHOLE, _FLAG, _TEXTS = "text", "number", "whole number", "true or false", "text or a list of texts"
 RECIPE_ARGS: dict[str, dict[str, str]] = {
     "trim": {"remove": _TEXTS, "keep": _TEXT},
-    "grade": {"look": _TEXT, **{k: _NUMBER for k in recipes.GRADE_LIMITS}},
+    "grade": {"look": _TEXT, **{k: _NUMBER for k in workflows.GRADE_LIMITS}},
     "film": {"best_takes": _FLAG, "transitions": _TEXT, "music": _TEXT, "music_volume": _WHOLE},
     "demo-clip": {"length": _NUMBER, "music": _TEXT, "title": _TEXT},
 }
 
-# recipe → the pure builder that checks its parameters (and composes the instruction) before a credit is spent
-_BUILD: dict[str, Callable[[dict[str, Any]], recipes.Recipe]] = {
-    "trim": lambda a: recipes.trim(_texts(a.get("remove")), a.get("keep"), None),
-    "grade": lambda a: recipes.grade(a.get("look"), {k: a.get(k) for k in recipes.GRADE_LIMITS}),
-    "film": lambda a: recipes.film(bool(a.get("best_takes")), a.get("transitions"), a.get("music"), a.get("music_volume")),
-    "demo-clip": lambda a: recipes.demo_clip(float(a.get("length", 60)), a.get("music"), a.get("title")),
+# recipe → the pure builder that checks its parameters (and composes the instruction) before a credit is spent,
+# called as the recipe's command calls it (trim checks its ranges against the media's length, when known)
+_BUILD: dict[str, Callable[..., workflows.Recipe]] = {
+    "trim": lambda a, media_ms=None: workflows.trim(_texts(a.get("remove")), a.get("keep"), media_ms),
+    "grade": lambda a, media_ms=None: workflows.grade(a.get("look"), {k: a.get(k) for k in workflows.GRADE_LIMITS}),
+    "film": lambda a, media_ms=None: workflows.film(bool(a.get("best_takes")), a.get("transitions"), a.get("music"), a.get("music_volume")),
+    "demo-clip": lambda a, media_ms=None: workflows.demo_clip(float(a.get("length", 60)), a.get("music"), a.get("title")),
 }
 
 
@@ -65,7 +66,7 @@ class Job:
     instruction: str | None = None
     recipe: str | None = None
     args: dict[str, Any] = field(default_factory=dict)
-    answers: tuple[str, ...] = ()  # `answer`: --answer for the edit step, in order
+    answers: tuple[str, ...] = ()  # `answer`: what answers the edit's questions, in order (as --answer)
 
     @property
     def label(self) -> str:
@@ -78,21 +79,17 @@ class Job:
             return _BUILD[self.recipe](self.args).instruction
         return self.instruction or ""
 
-    def edit_argv(self) -> list[str]:
-        """The command line of the job's edit step: `edit -- "…"`, or the recipe's command with its options."""
-        answers = [f"--answer={a}" for a in self.answers]
+    @property
+    def workflow(self) -> str | None:
+        """The recipe's workflow (its X-Skill-Source name); None for an instruction."""
+        return _BUILD[self.recipe](self.args).workflow if self.recipe else None
+
+    def recipe_for(self, media_ms: float | None) -> "workflows.Recipe":
+        """The job's recipe as its command builds it from the same options, for media `media_ms` long (None:
+        not known; the plan's check)."""
         if not self.recipe:
-            return ["edit", *answers, "--", self.instruction or ""]
-        argv = [self.recipe, *answers]
-        for key, value in self.args.items():
-            flag = "--" + key.replace("_", "-")
-            if isinstance(value, bool):
-                argv += [flag] if value else []
-            elif isinstance(value, list):
-                argv += [f"{flag}={v}" for v in value]
-            else:
-                argv.append(f"{flag}={value:g}" if isinstance(value, float) else f"{flag}={value}")
-        return argv
+            raise ValueError(f"{self.label} has an instruction, not a recipe")
+        return _BUILD[self.recipe](self.args, media_ms)
 
     def fingerprint(self) -> str:
         """Everything that defines the job's result; a changed job is a new job."""
