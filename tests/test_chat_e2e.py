@@ -207,3 +207,12 @@ def test_history_is_there_next_time(emulator, tmp_path, isolated_env):
     finally:
         screen.close()
     assert (isolated_env / "chat_history").read_text().splitlines() == ["credits", "credits", "exit"]
+
+
+def test_json_fields_choose_from_the_turns_record_not_from_what_its_steps_made(emulator, tmp_path):
+    result = chat(emulator, "credits", "--json-fields", "exit_code,commands", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {
+        "exit_code": 0,
+        "commands": [{"argv": ["credits", "--json"], "exit_code": 0, "output": [{"available": 100, "frozen": 0, "total": 100}]}],
+    }

@@ -1,16 +1,19 @@
 """`nemo chat`: the iterative workflow as a conversation — rough cut, look, refine.
 
-Each line is routed by the contract's table and planned into steps (nemo_cli.flows.chat), each carried out
-by the one-shot command it stands for, invoked in-process through the same command tree: an export in
-chat is `nemo export -o .`, an edit is `nemo edit "…"` followed by `nemo state`. So each action prints,
-fails and exits as it does on its own, and its Ctrl-C handling (stop waiting, say how to pick it up
-again) is what returns chat to the prompt.
+Each line is routed by the contract's table and planned into steps, each a verb with its values
+(nemo_cli.flows.chat): an export in chat is the render flow's export to `.`, an edit is the edit flow
+followed by the session's state. The steps' flows are called in-process and shown by the views their
+one-shot commands use (commands/chat_view.py), so each action prints, fails and exits as `nemo export -o .`
+or `nemo edit "…"` does on its own, and its Ctrl-C handling (stop waiting, say how to pick it up again) is
+what returns chat to the prompt. This module owns the rest: reading lines, the prompt, its history, the
+question asked in place, the exit code of a script of turns and each turn's --json record.
 """
 
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING, Annotated, Any, Optional
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Annotated, Any, Iterator, Optional
 
 import typer
 
@@ -19,7 +22,8 @@ from nemo_cli.commands.json_options import Jq, JsonFields
 
 if TYPE_CHECKING:
     from nemo_cli.context import Context
-    from nemo_cli.flows.chat import Turn
+    from nemo_cli.flows.chat import Step, Turn
+    from nemo_cli.output import Output
 
 PROMPT = "nemo> "
 HISTORY_LINES = 1000
@@ -108,11 +112,14 @@ def chat(
 
 
 class Conversation:
-    """Carries out turns: routes a line, starts a session when one is needed, runs each command of the
-    turn through the command tree, and (with --json) makes one NDJSON record of it."""
+    """Carries out turns: plans a line into steps (nemo_cli.flows.chat), starts a session when one is
+    needed, calls each step's flow in-process and shows it as its one-shot command would
+    (commands/chat_view.py), and (with --json) makes one NDJSON record of the turn."""
 
     def __init__(self, ctx: "Context", typer_ctx: typer.Context, *, session: str | None, json: bool, quiet: bool,
                  answers: tuple[str, ...] = (), expect_change: bool = False) -> None:
+        from nemo_cli.options import Globals
+
         self.ctx = ctx
         self.session = session
         self.json = json
@@ -121,16 +128,18 @@ class Conversation:
         self.expect_change = expect_change
         self.count = 0
         self.last_action: str | None = None  # the action of the last turn (None: it was refused)
-        self._globals = common.global_args(typer_ctx.find_root().params)
+        self.question: dict[str, Any] | None = None  # what the service asked in the last turn, if it is waiting
+        self._flags = Globals.from_params(typer_ctx.find_root().params).as_dict()  # for the hints of errors
 
     def turn(self, line: str, *, answer: bool = False) -> int:
-        """One line, start to end; returns its exit code (0, or the first failing command's). `answer`:
+        """One line, start to end; returns its exit code (0, or the first failing step's). `answer`:
         the line answers the service's question (an edit, whatever its words)."""
         from nemo_cli.errors import NemoError
         from nemo_cli.flows import chat as flow
 
         self.count += 1
         self.last_action = None
+        self.question = None
         text = line.strip()
         if text.lower() in HELP and not answer:
             for help_line in HELP_LINES:
@@ -146,11 +155,10 @@ class Conversation:
         self.last_action = turn.route.action
         if turn.needs_session and self.current_session() is None:
             turn.start_session(_session_name())
-        commands = turn.commands
         results: list[dict[str, Any]] = []
         code, error = 0, None
-        for argv in commands:
-            code, docs, error = self._invoke(argv)
+        for step, argv in zip(turn.steps, turn.commands):
+            code, docs, error = self._step(step)
             results.append({"argv": argv, "exit_code": code, "output": docs})
             if code:
                 break
@@ -159,35 +167,52 @@ class Conversation:
 
     # -- the pieces --------------------------------------------------------------------------------
     def current_session(self) -> str | None:
-        """The session the next command acts on (--session, NEMO_SESSION, the active one), if any."""
+        """The session the next step acts on (--session, NEMO_SESSION, the active one), if any."""
         from nemo_cli.flows.chat import session_in_effect
 
         return session_in_effect(self.ctx, self.session)
 
-    def _invoke(self, argv: list[str]) -> tuple[int, list[Any], str | None]:
-        """Run one command line in-process, as `nemo ARGV` would; with --json its stdout is captured
-        (to go into the turn's record) and its error line noted."""
-        if not self.json:
-            return self._main(argv), [], None
-        import io
-        from contextlib import redirect_stderr, redirect_stdout
+    def _step(self, step: "Step") -> tuple[int, list[Any], str | None]:
+        """Carry out one step as its command would run: (exit code, the documents it made with --json, its
+        error). A failure is reported as `nemo` reports one (one error line and a hint) and ends the step
+        only: Ctrl-C included, so chat goes on."""
+        from nemo_cli.commands import chat_view
 
-        captured, errors = io.StringIO(), _ErrorTap(sys.stderr)
-        with redirect_stdout(captured), redirect_stderr(errors):  # type: ignore[type-var]
-            code = self._main(argv)
-        return code, _documents(captured.getvalue()), errors.last
+        out = chat_view.Kept(self.ctx.out) if self.json else self.ctx.out
+        with _showing(self.ctx, out):
+            code, error = self._run(step)
+        return code, out.docs if isinstance(out, chat_view.Kept) else [], error
 
-    def _main(self, argv: list[str]) -> int:
-        """`nemo ARGV` in this process: the root app as `nemo` itself builds it (only the module the
-        command needs), so chat reaches every command without owning the tree."""
-        from nemo_cli.commands.tree import build, needed
+    def _run(self, step: "Step") -> tuple[int, str | None]:
+        import os
 
-        args = self._globals + argv
+        from nemo_cli.commands import chat_view
+        from nemo_cli.errors import NemoError
+        from nemo_cli.settings import point_at_source
+
+        out = self.ctx.out
         try:
-            return common.run(build(needed(args)), args)
-        except KeyboardInterrupt:  # between the command's own handlers: still just this turn
-            self.ctx.out.error("interrupted")
-            return 130
+            result = chat_view.carry_out(self.ctx, step, self.session)
+            self.question = chat_view.asked(result)
+            chat_view.conclude(self.ctx, result)
+            return 0, None
+        except NemoError as exc:
+            out.error(exc.message, exc.hint and point_at_source(exc.hint, flags=self._flags))
+            return exc.exit_code, exc.message
+        except KeyboardInterrupt:  # between the flow's own handlers: still just this step
+            out.error("interrupted")
+            return 130, "interrupted"
+        except BrokenPipeError:  # the reader went away (`nemo chat … | head`): nothing worth a message
+            common._silence_stdout()
+            return 0, None
+        except Exception as exc:  # as `nemo` reports a bug: one line, the traceback only with --debug
+            if self.ctx.debug or os.environ.get("NEMO_DEBUG"):
+                import traceback
+
+                traceback.print_exc()
+            message = f"internal error ({type(exc).__name__}: {exc})"
+            out.error(message, "rerun with --debug for the details, and please report it")
+            return 1, message
 
     def _record(self, line: str, turn: "Turn | None", code: int, results: list[dict[str, Any]], error: str | None) -> None:
         if self.json:
@@ -203,50 +228,20 @@ class Conversation:
             )
 
 
+@contextmanager
+def _showing(ctx: "Context", out: "Output") -> Iterator[None]:
+    """The step's output in place of chat's for the length of one step (a Kept one under --json)."""
+    own, ctx.out = ctx.out, out
+    try:
+        yield
+    finally:
+        ctx.out = own
+
+
 def _session_name() -> str:
     from nemo_cli.credentials import now_iso
 
     return f"nemo chat {now_iso()[:16].replace('T', ' ')}"
-
-
-def _documents(text: str) -> list[Any]:
-    """The JSON documents a command printed (one, or an NDJSON stream); other text is kept as text."""
-    import json as jsonlib
-
-    decoder = jsonlib.JSONDecoder()
-    docs: list[Any] = []
-    at = 0
-    while True:
-        while at < len(text) and text[at].isspace():
-            at += 1
-        if at >= len(text):
-            return docs
-        try:
-            doc, at = decoder.raw_decode(text, at)
-        except ValueError:
-            docs.append(text[at:].rstrip("\n"))
-            return docs
-        docs.append(doc)
-
-
-class _ErrorTap:
-    """stderr as it is (a terminal stays a terminal for progress bars), remembering the last `error:` line."""
-
-    def __init__(self, stream: Any) -> None:
-        self._stream = stream
-        self.last: str | None = None
-
-    def write(self, text: str) -> int:
-        import re
-
-        for piece in text.splitlines():
-            plain = re.sub(r"\x1b\[[0-9;]*m", "", piece)
-            if plain.startswith("error: "):
-                self.last = plain[len("error: ") :]
-        return self._stream.write(text)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._stream, name)
 
 
 # -- the interactive prompt -------------------------------------------------------------------------
@@ -288,8 +283,7 @@ def _interactive(ctx: "Context", talk: Conversation) -> None:
 def _answer(ctx: "Context", talk: Conversation) -> str | None:
     """Read the answer to the question the edit just printed; None (Enter, Ctrl-C, Ctrl-D) skips it, and
     the question stays open: the next edit line answers it."""
-    sid = talk.current_session()
-    question = ctx.profile().questions.get(sid) if sid else None
+    question = talk.question
     count = len(question.get("options") or []) if isinstance(question, dict) else 0
     choices = f"1-{count}, a label or your own words" if count > 1 else "your answer"
     try:
