@@ -16,15 +16,12 @@ def test_the_edit_and_workflow_commands_import_nothing_of_the_api():
 
 
 def test_the_old_root_modules_are_gone():
-    gone = ("nemo_cli.edit_flow", "nemo_cli.questions", "nemo_cli.guitalk")
+    """edit_flow, questions and guitalk live in nemo_cli.flows.edit now; recipes in nemo_cli.flows.workflows."""
+    gone = ("nemo_cli.edit_flow", "nemo_cli.questions", "nemo_cli.guitalk", "nemo_cli.recipes")
     assert [m for m in gone if m in MODULES] == []
-    assert not [p for p in gone if (PACKAGE / f"{p.split('.')[-1]}.py").exists()]
-
-
-def test_nothing_imports_the_recipes_from_the_root_but_the_batch_plan():
-    """nemo_cli.recipes only re-exports nemo_cli.flows.workflows for batch_plan until it imports them there."""
-    users = sorted(mod for mod, targets in MODULES.items() if any(t == "nemo_cli.recipes" or t.startswith("nemo_cli.recipes.") for t in targets))
-    assert set(users) <= {"nemo_cli.batch_plan"}
+    assert [m for m in gone if (PACKAGE / f"{m.split('.')[-1]}.py").exists()] == []
+    assert sorted(f"{mod} imports {t}" for mod, targets in MODULES.items() for t in targets
+                  if any(t == m or t.startswith(m + ".") for m in gone)) == []
 
 
 def test_the_flows_neither_print_nor_import_the_output_nor_the_commands():
