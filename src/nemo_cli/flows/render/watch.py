@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable
 
 from nemo_cli import errors
-
 from nemo_cli.flows.observe import Observer
+from nemo_cli.flows.render.submit import look, record, resume_command
 
 if TYPE_CHECKING:
     from nemo_cli.api.models import RenderStatus
@@ -196,8 +196,6 @@ def wait(
     """Follow a render until it completes, fails or is cancelled; record how it ended; a failed or cancelled
     one raises RenderFailed (after the observer heard of it). `resume` is the command the hints name
     (default: `nemo export wait ID`); `interval` fixes the time between looks."""
-    from nemo_cli.flows.render.submit import record, resume_command
-
     resume = resume or resume_command(ctx, render_id, None)
     limits = Limits.of(ctx, interval, timeout)
 
@@ -233,8 +231,6 @@ def duration(seconds: float) -> str:
 def ready(ctx: "Context", render_id: str, observer: Observer, *, resume: str | None = None) -> "RenderStatus":
     """The state of a render about to be downloaded, from one look: a completed one is returned; a failed
     or cancelled one is recorded and raises RenderFailed; one still going is BadInput (the hint waits)."""
-    from nemo_cli.flows.render.submit import look, record, resume_command
-
     current = look(ctx, render_id, remember=False)
     end = outcome(current)
     observer.event("render", {"render_id": render_id, "status": current.status, "progress": current.progress,
