@@ -51,3 +51,14 @@ def test_the_chat_flow_imports_neither_commands_nor_output():
 
 def test_the_old_top_level_chat_modules_are_gone():
     assert not {"nemo_cli.routing", "nemo_cli.chat_turns"} & set(MODULES)
+
+
+def test_the_chat_flow_never_prints_nor_touches_the_output():
+    wrong = []
+    for path in (PACKAGE / "flows" / "chat").glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Attribute) and node.attr == "out":
+                wrong.append(f"{path.name}:{node.lineno} .out")
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("print", "input"):
+                wrong.append(f"{path.name}:{node.lineno} {node.func.id}()")
+    assert wrong == []
