@@ -7,5 +7,5 @@ One module (or package) per verb family. A flow:
 - never prints: what a person should see while it works (progress, a status line, a warning, the text a
   stream sends) reaches them through the observer the caller passes in (nemo_cli.flows.observe).
 
-commands → flows → {api, store, files, credentials, draft, media} → errors. tests/test_layers.py holds it.
+commands → flows → {api, store, files, credentials, draft, media} → errors. tests/layers/ holds it.
 """
