@@ -22,9 +22,11 @@ EXTRAS: dict[str, dict[str, str]] = {
         "uvicorn": "uvicorn",
         "python_multipart": "python-multipart",
         "imageio_ffmpeg": "imageio-ffmpeg",
+        "pylopdf_fonts_zh_cn": "pylopdf-fonts-zh-cn",
     },
     "jq": {"jq": "jq"},
     "socks": {"socksio": "socksio"},
+    "mcp": {"mcp": "mcp"},
 }
 DISTRIBUTION = "nemo-cli"
 

@@ -328,7 +328,7 @@ def test_an_expired_stored_user_token_fails_with_exit_3(service):
 
 @pytest.mark.parametrize("present,status,detail", [
     ((), "ok", "the emulator extra is not installed (only `nemo emulator` needs it)"),
-    (("starlette", "uvicorn"), "warn", "the emulator extra is installed in part: python_multipart, imageio_ffmpeg missing; pip install 'nemo-cli[emulator]'"),
+    (("starlette", "uvicorn"), "warn", "the emulator extra is installed in part: python_multipart, imageio_ffmpeg, pylopdf_fonts_zh_cn missing; pip install 'nemo-cli[emulator]'"),
 ])
 def test_the_emulator_extra(service, monkeypatch, present, status, detail):
     from nemo_cli.flows import doctor

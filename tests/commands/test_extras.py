@@ -49,7 +49,7 @@ def test_the_hint_inside_pipx(monkeypatch):
     monkeypatch.setattr(sys, "prefix", "/home/u/.local/share/pipx/venvs/nemo-cli")
     assert extras.install_hint("emulator") == (
         "install it with: pipx install --force 'nemo-cli[emulator]' "
-        "(or: pipx inject nemo-cli starlette uvicorn python-multipart imageio-ffmpeg)"
+        "(or: pipx inject nemo-cli starlette uvicorn python-multipart imageio-ffmpeg pylopdf-fonts-zh-cn)"
     )
 
 
