@@ -3,8 +3,8 @@ found anywhere on the command line, as in `gh` (`nemo credits --debug` is `nemo 
 
 Everything that knows about them reads this module: the root command's option declarations and every
 command's "Global options" help section (commands/common.py), the start-up fast paths and the choice of
-the one command module to build (app.py, commands/tree.py), the completion scripts, and the argument
-lists `chat` and `batch` hand on to the commands they run. The fast paths import this before (or instead
+the one command module to build (app.py, commands/tree.py), the completion scripts, and the options
+`chat` and `batch` read back for their hints. The fast paths import this before (or instead
 of) Typer, so it imports nothing at all (not even `typing` or `dataclasses`).
 
 Where a word is global:
@@ -65,7 +65,7 @@ class Globals:
         return f"Globals({', '.join(f'{k}={v!r}' for k, v in self.as_dict().items())})"
 
     def args(self) -> list[str]:
-        """Back to command-line words, for a command run in-process (chat) or as a child (batch)."""
+        """Back to command-line words (the root group re-reads a line with the globals hoisted to the front)."""
         words: list[str] = []
         for option in GLOBAL_OPTIONS:
             value = getattr(self, option.dest)

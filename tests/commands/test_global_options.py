@@ -53,9 +53,9 @@ def test_which_words_are_global(args, globals_, rest):
 
 
 def test_the_globals_go_back_to_words_for_chat_and_batch():
-    from nemo_cli.commands.common import global_args
+    from nemo_cli.options import Globals
 
-    assert global_args({"debug": True, "profile": "w", "api_url": None, "no_color": False}) == ["--debug", "--profile", "w"]
+    assert Globals.from_params({"debug": True, "profile": "w", "api_url": None, "no_color": False}).args() == ["--debug", "--profile", "w"]
     assert options.Globals(no_color=True, api_url="http://x").args() == ["--no-color", "--api-url", "http://x"]
 
 

@@ -74,11 +74,11 @@ def test_a_lone_dash_is_not_an_edit_reading_stdin():
 
 
 def test_root_options_are_passed_on():
-    from nemo_cli.commands.common import global_args
+    from nemo_cli.options import Globals
 
     params = {"version": False, "debug": True, "no_color": True, "profile": "work", "api_url": "http://127.0.0.1:1"}
-    assert global_args(params) == ["--debug", "--no-color", "--profile", "work", "--api-url", "http://127.0.0.1:1"]
-    assert global_args({"debug": False, "no_color": False, "profile": None, "api_url": None}) == []
+    assert Globals.from_params(params).args() == ["--debug", "--no-color", "--profile", "work", "--api-url", "http://127.0.0.1:1"]
+    assert Globals.from_params({"debug": False, "no_color": False, "profile": None, "api_url": None}).args() == []
 
 
 def test_steps_are_verbs_with_their_values():

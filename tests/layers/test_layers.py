@@ -1,5 +1,5 @@
-"""The dependency directions of the design: app → commands → {api, store, draft, output…} → {models,
-errors}. Read from the source (every import, also those inside functions), so a lazy import cannot hide
+"""The dependency directions of the design: app → commands → flows → {api, store, files, credentials,
+sessions, draft, media} → errors (the per-family rules are beside this file). Read from the source (every import, also those inside functions), so a lazy import cannot hide
 a wrong turn."""
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ def test_the_store_does_not_import_the_api():
 
 def test_the_emulator_imports_no_client_code():
     client = ("nemo_cli.commands", "nemo_cli.app", "nemo_cli.api", "nemo_cli.store", "nemo_cli.context",
-              "nemo_cli.output", "nemo_cli.edit_flow", "nemo_cli.renders")
+              "nemo_cli.output", "nemo_cli.flows")
     assert offenders("nemo_cli.emulator", client) == []
 
 
@@ -89,6 +89,35 @@ def test_only_commands_and_the_root_import_commands():
         if target.startswith("nemo_cli.commands")
     ]
     assert wrong == []
+
+
+# -- commands → flows → the foundations: each layer imports only downwards ----------------------------
+# A command is flags → one flow call → output; a flow never reaches back up to a command, the CLI's output
+# or the start-up code; the foundations (store, settings, credentials, sessions, files, draft, media,
+# output, context) know neither.
+
+FOUNDATIONS = ("nemo_cli.context", "nemo_cli.credentials", "nemo_cli.sessions", "nemo_cli.settings", "nemo_cli.store",
+               "nemo_cli.durable", "nemo_cli.files", "nemo_cli.draft", "nemo_cli.media", "nemo_cli.mp4", "nemo_cli.output",
+               "nemo_cli.errors", "nemo_cli.extras", "nemo_cli.options", "nemo_cli.helpcache")
+
+
+def test_no_command_imports_the_api():
+    assert offenders("nemo_cli.commands", ("nemo_cli.api",)) == []
+
+
+def test_flows_import_neither_commands_nor_output_nor_the_start_up_code():
+    assert offenders("nemo_cli.flows", ("nemo_cli.commands", "nemo_cli.app", "nemo_cli.output", "nemo_cli.completion",
+                                        "nemo_cli.docgen", "nemo_cli.emulator")) == []
+
+
+def test_the_foundations_import_no_flow_and_no_command():
+    assert [w for f in FOUNDATIONS for w in offenders(f, ("nemo_cli.flows", "nemo_cli.commands", "nemo_cli.app"))] == []
+
+
+def test_the_package_root_holds_only_the_entry_and_the_foundations():
+    """Features live in flows/ (their views in commands/): a new verb's module at the root is a wrong turn."""
+    root = {p.stem for p in PACKAGE.glob("*.py")} - {"__init__", "__main__", "app"}
+    assert {f"nemo_cli.{m}" for m in root} <= set(FOUNDATIONS)
 
 
 # -- api/ is the wire only: transport, endpoints, models, stream, multipart, ranged fetch -------------

@@ -111,9 +111,9 @@ def _upload(ctx: "Context", step: "Upload", session: str | None) -> Any:
             ctx.out.error(problem.message)
         raise
     sid = ctx.sessions.resolve(session)
-    with command._View(ctx) as view:
+    with command.UploadView(ctx) as view:
         done = upload.send(ctx, sid, checked, view)
-    command._finish(ctx, done)
+    command.finish(ctx, done)
     return done
 
 
@@ -122,9 +122,9 @@ def _export(ctx: "Context", step: "Export", session: str | None) -> Any:
     from nemo_cli.flows import render
 
     options = render.Options(step.format or "mp4", "high", step.resolution)
-    dest = command._destination(ctx, step.output, step.force)
+    dest = command.destination(ctx, step.output, step.force)
     sid = ctx.sessions.resolve(session)
-    return command._report(ctx, lambda view: render.export(ctx, sid, options, dest, view, link=not ctx.out.quiet))
+    return command.report(ctx, lambda view: render.export(ctx, sid, options, dest, view, link=not ctx.out.quiet))
 
 
 def _steps() -> "dict[type, Callable[..., Any]]":

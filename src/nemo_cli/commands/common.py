@@ -192,8 +192,8 @@ class Injected:
 
 
 # What this invocation was given: set by the root group for the length of one invocation and restored after
-# it, never assigned from outside. An in-process run inside another (chat's commands) is given what the
-# outer one was, unless it was given its own.
+# it, never assigned from outside. A run inside another (a test driving `run` from within a command) is given
+# what the outer one was, unless it was given its own.
 _invocation: "contextvars.ContextVar[Injected]" = contextvars.ContextVar("nemo_invocation", default=Injected())
 
 
@@ -213,12 +213,6 @@ def use(*, json: bool = False, quiet: bool = False, skill_source: str | None = N
         skill_source=skill_source,
         transport=_invocation.get().transport,
     )
-
-
-def global_args(params: dict[str, Any]) -> list[str]:
-    """The root options this command was started with, as arguments: for the commands chat runs in-process
-    and batch runs as subprocesses."""
-    return options.Globals.from_params(params).args()
 
 
 # -- the runner ---------------------------------------------------------------------------------

@@ -85,7 +85,7 @@ def export(
 
     ctx = common.use(json=json, quiet=quiet)
     options = render.Options(fmt.value, quality.value, resolution, fps)
-    dest = _destination(ctx, str(output), force) if output is not None else None
+    dest = destination(ctx, str(output), force) if output is not None else None
     sid = ctx.sessions.resolve(session)
     if not (wait or dest is not None):
         with ExportView(ctx) as view:
@@ -93,12 +93,12 @@ def export(
         ctx.out.info(f"started render {started.id} ({started.status}); `nemo export wait {started.id} -o out.mp4` follows it")
         ctx.out.result(document(started.id, started.state, render.stored(ctx, started.id)), started.id, quiet=started.id)
         return
-    _report(ctx, lambda view: render.export(
+    report(ctx, lambda view: render.export(
         ctx, sid, options, dest, view, draft=draft_file, timeout=timeout, interval=poll_interval, link=not ctx.out.quiet
     ))
 
 
-def _destination(ctx: "Context", given: str, force: bool) -> "Destination":
+def destination(ctx: "Context", given: str, force: bool) -> "Destination":
     """`-o` made into the flow's Destination (checked there, once); `-` is refused where it cannot work."""
     from nemo_cli.errors import UsageError
     from nemo_cli.flows.render import Destination
@@ -111,7 +111,7 @@ def _destination(ctx: "Context", given: str, force: bool) -> "Destination":
     return Destination.of(given, force)
 
 
-def _report(ctx: "Context", run: "Callable[[ExportView], Delivered]") -> None:
+def report(ctx: "Context", run: "Callable[[ExportView], Delivered]") -> None:
     """Run a flow call that ends in a delivery under the terminal view, then report it: the path or URL,
     the browser link. With --json a render that failed still gets its record on stdout."""
     from nemo_cli.commands.export_view import ExportView, document
@@ -240,8 +240,8 @@ def wait(
     from nemo_cli.flows import render
 
     ctx = common.use(json=json, quiet=quiet)
-    dest = _destination(ctx, str(output), force) if output is not None else None
-    _report(ctx, lambda view: render.follow(
+    dest = destination(ctx, str(output), force) if output is not None else None
+    report(ctx, lambda view: render.follow(
         ctx, render_id, dest, view, timeout=timeout, interval=poll_interval, link=not ctx.out.quiet
     ))
 
@@ -268,8 +268,8 @@ def download(
     ctx = common.use(json=json, quiet=quiet)
     before = render.stored(ctx, render_id).get("output")
     given = str(output) if output is not None else before if isinstance(before, str) and before else "."
-    dest = _destination(ctx, given, force)
-    _report(ctx, lambda view: render.download(ctx, render_id, dest, view, link=not ctx.out.quiet))
+    dest = destination(ctx, given, force)
+    report(ctx, lambda view: render.download(ctx, render_id, dest, view, link=not ctx.out.quiet))
 
 
 def cancel(render_id: RenderId, json: common.Json = False, json_fields: JsonFields = None, jq: Jq = None, quiet: common.Quiet = False) -> None:

@@ -1,7 +1,6 @@
 """The command tree: which modules make up `nemo`, how the root help groups them, and building the Typer
-app from them (all of them, or only the one an invocation needs). The root (app.py), `nemo chat` (which
-runs command lines in-process), `nemo help`, `nemo completion` and the docs generator all build it from
-here. Imports nothing heavy until `build` runs.
+app from them (all of them, or only the one an invocation needs). The root (app.py), `nemo help`,
+`nemo completion` and the docs generator all build it from here. Imports nothing heavy until `build` runs.
 """
 
 from __future__ import annotations

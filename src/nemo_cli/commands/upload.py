@@ -60,7 +60,7 @@ def upload(
 
     ctx = common.use(json=json, quiet=quiet)
     if each:
-        with _View(ctx) as view:
+        with UploadView(ctx) as view:
             done = flow.each(ctx, ctx.sessions.resolve(session), items, urls=url, observer=view)
     else:
         try:
@@ -70,9 +70,9 @@ def upload(
                 ctx.out.error(problem.message)
             raise
         sid = ctx.sessions.resolve(session)
-        with _View(ctx) as view:
+        with UploadView(ctx) as view:
             done = flow.send(ctx, sid, checked, view)
-    _finish(ctx, done)
+    finish(ctx, done)
     if done.failed:
         first = done.failed[0][1]
         raise type(first)(
@@ -84,7 +84,7 @@ def upload(
 upload.__doc__ = (upload.__doc__ or "").format(types=ACCEPTED_TYPES, limit=LIMIT_TEXT)  # one source: media.py
 
 
-class _View(UploadObserver):
+class UploadView(UploadObserver):
     """What the terminal shows while files go up: a bar of the bytes sent, then "processing on the service…"
     until the reply; each request's files as it ends (--json prints one document at the end); each failure
     of --each as it happens. A context manager: the bar is closed whatever ends the request."""
@@ -94,7 +94,7 @@ class _View(UploadObserver):
         self._bar: Any = None
         self._closing: Any = None
 
-    def __enter__(self) -> "_View":
+    def __enter__(self) -> "UploadView":
         return self
 
     def __exit__(self, *exc: Any) -> None:
@@ -125,7 +125,7 @@ class _View(UploadObserver):
         self.ctx.out.error(error.message, error.hint)
 
 
-def _finish(ctx: "Context", done: "Uploaded") -> None:
+def finish(ctx: "Context", done: "Uploaded") -> None:
     records = [f.record for f in done.files]
     if ctx.out.json_mode:
         ctx.out.json(
