@@ -4,7 +4,7 @@
 function __nemo_subcommands --description 'The subcommands of a nemo command path'
     switch "$argv"
         case ''
-            printf '%s\n' auth session upload edit export trim grade film demo-clip chat batch state credits config doctor completion emulator help
+            printf '%s\n' auth session upload edit export trim grade film demo-clip chat batch state credits mcp config doctor completion emulator help
         case 'auth'
             printf '%s\n' login status token logout
         case 'session'
@@ -76,6 +76,8 @@ function __nemo_value_options --description 'The options of a nemo command path 
             printf '%s\n' -s --session --json-fields --jq -p --profile --api-url
         case 'credits'
             printf '%s\n' --json-fields --jq -p --profile --api-url
+        case 'mcp'
+            printf '%s\n' -p --profile --api-url
         case 'config'
             printf '%s\n' -p --profile --api-url
         case 'config get'
@@ -193,6 +195,7 @@ complete -c nemo -n '__nemo_at' -f -a chat -d 'Talk to the editor: one edit (or 
 complete -c nemo -n '__nemo_at' -f -a batch -d 'Run a plan of jobs, each in its own session.'
 complete -c nemo -n '__nemo_at' -f -a state -d 'Show the timeline of the active session.'
 complete -c nemo -n '__nemo_at' -f -a credits -d 'Show the credit balance.'
+complete -c nemo -n '__nemo_at' -f -a mcp -d 'Serve nemo\'s verbs to AI agents as MCP tools (stdio).'
 complete -c nemo -n '__nemo_at' -f -a config -d 'Settings: get, set, unset, list, path.'
 complete -c nemo -n '__nemo_at' -f -a doctor -d 'Check the setup, the network and the token.'
 complete -c nemo -n '__nemo_at' -f -a completion -d 'Print or install the shell completion script.'
@@ -440,6 +443,8 @@ complete -c nemo -n '__nemo_at credits' -l json-fields -x -d 'Print only these k
 complete -c nemo -n '__nemo_at credits' -l jq -x -d 'Filter the JSON through a jq expression (needs the nemo-cli[jq] extra); implies --json'
 complete -c nemo -n '__nemo_at credits' -s q -l quiet -d 'Print only the essential value (an id, a path)'
 complete -c nemo -n '__nemo_at credits' -s h -l help -d 'Show this message and exit'
+complete -c nemo -n '__nemo_at mcp' -l read-only -d 'Offer only the tools that change nothing and spend nothing: credits, session_list, state, edit_status, export_status'
+complete -c nemo -n '__nemo_at mcp' -s h -l help -d 'Show this message and exit'
 complete -c nemo -n '__nemo_at config' -f -a get -d 'Print a setting\'s value in effect (flag > environment > config > default).'
 complete -c nemo -n '__nemo_at config' -f -a set -d 'Store a setting in the profile.'
 complete -c nemo -n '__nemo_at config' -f -a unset -d 'Remove a stored setting (its default applies again).'

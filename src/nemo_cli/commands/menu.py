@@ -35,6 +35,12 @@ MENU: list[tuple[str, list[tuple[str, str]]]] = [
         ],
     ),
     (
+        "For agents",
+        [
+            ("mcp", "Serve nemo's verbs to AI agents as MCP tools (stdio)."),
+        ],
+    ),
+    (
         "Settings and tools",
         [
             ("config", "Settings: get, set, unset, list, path."),

@@ -25,6 +25,7 @@ COMMANDS = [
     "doctor",
     "completion",
     "emulator",
+    "mcp",
     "help",
 ]
 
