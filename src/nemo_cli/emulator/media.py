@@ -1,5 +1,5 @@
 """Everything the emulator does with ffmpeg (the imageio-ffmpeg wheel's binary, never a system one):
-probe an upload, make a test clip, render a draft's video segments into one H.264 MP4."""
+probe an upload, make a test clip, find the titles' font, run a render that compose.py wrote."""
 
 from __future__ import annotations
 
@@ -13,10 +13,6 @@ VIDEO_EXTS = {"mp4", "mov", "avi", "webm", "mkv"}
 IMAGE_EXTS = {"jpg", "jpeg", "png", "gif", "webp"}
 AUDIO_EXTS = {"mp3", "wav", "m4a", "aac"}
 ACCEPTED = VIDEO_EXTS | IMAGE_EXTS | AUDIO_EXTS
-
-RENDER_FPS = 15  # renders are small and quick: the duration is what tests check, not the picture
-MAX_RENDER_SIDE = 640
-
 
 class MediaError(Exception):
     """ffmpeg could not read or write something; the message is fit for an API reply."""
@@ -75,12 +71,13 @@ def probe(path: Path) -> Probe:
     return Probe(duration, width, height, fps, video is not None, " Audio: " in text)
 
 
-def make_clip(path: Path, seconds: float = 8.0, size: str = "320x240", fps: int = 12) -> None:
-    """A small playable clip with picture and sound: testsrc + a sine tone, H.264 + AAC in MP4."""
+def make_clip(path: Path, seconds: float = 8.0, size: str = "320x240", fps: int = 12, pattern: str = "testsrc") -> None:
+    """A small playable clip with picture and sound: a test pattern (testsrc, or smptehdbars, whose
+    colours a grade can move without clipping) + a sine tone, H.264 + AAC in MP4."""
     path.parent.mkdir(parents=True, exist_ok=True)
     _run(
         [
-            "-f", "lavfi", "-i", f"testsrc=size={size}:rate={fps}:duration={seconds}",
+            "-f", "lavfi", "-i", f"{pattern}=size={size}:rate={fps}:duration={seconds}",
             "-f", "lavfi", "-i", f"sine=frequency=440:sample_rate=44100:duration={seconds}",
             "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-g", str(fps * 2),
             "-c:a", "aac", "-b:a", "64k", "-shortest", "-movflags", "+faststart", str(path),
@@ -88,65 +85,41 @@ def make_clip(path: Path, seconds: float = 8.0, size: str = "320x240", fps: int 
     )  # fmt: skip
 
 
-@dataclass
-class Piece:
-    """One video segment, resolved: what to cut (a file from `start` for `seconds`) or to generate."""
+def font_path() -> Path:
+    """The font titles are drawn with: Noto Sans SC (SIL OFL; Latin and CJK), from the emulator extra, so a
+    render draws the same on a machine with no system fonts."""
+    try:
+        import pylopdf_fonts_zh_cn
+    except ImportError as exc:
+        raise MediaError("titles need the emulator's font: pip install 'nemo-cli[emulator]'") from exc
+    return Path(pylopdf_fonts_zh_cn.sans_path())
 
-    seconds: float
-    path: Path | None = None  # None: a generated testsrc clip
-    start: float = 0.0
-    image: bool = False
-    has_audio: bool = False
 
-
-def render_command(pieces: list[Piece], out: Path, size: tuple[int, int], fps: int = RENDER_FPS) -> list[str]:
-    """One ffmpeg run: each piece trimmed exactly, scaled/padded to the canvas, silence where it has no
-    sound, then concatenated with a re-encode (exact durations, no keyframe games)."""
-    width, height = size
-    args: list[str] = []
-    chains: list[str] = []
-    joined = ""
-    for i, piece in enumerate(pieces):
-        d = f"{piece.seconds:.3f}"
-        if piece.path is None:
-            args += ["-f", "lavfi", "-i", f"testsrc=size={width}x{height}:rate={fps}:duration={d}"]
-        elif piece.image:
-            args += ["-loop", "1", "-framerate", str(fps), "-t", d, "-i", str(piece.path)]
-        else:
-            args += ["-ss", f"{piece.start:.3f}", "-t", d, "-i", str(piece.path)]
-        chains.append(
-            f"[{i}:v]scale={width}:{height}:force_original_aspect_ratio=decrease,"
-            f"pad={width}:{height}:(ow-iw)/2:(oh-ih)/2,setsar=1,fps={fps},format=yuv420p,"
-            f"trim=duration={d},setpts=PTS-STARTPTS[v{i}]"
-        )
-        if piece.has_audio:
-            chains.append(
-                f"[{i}:a]aresample=44100,aformat=sample_fmts=fltp:channel_layouts=stereo,"
-                f"apad,atrim=duration={d},asetpts=PTS-STARTPTS[a{i}]"
-            )
-        else:
-            chains.append(f"anullsrc=r=44100:cl=stereo,atrim=duration={d},aformat=sample_fmts=fltp[a{i}]")
-        joined += f"[v{i}][a{i}]"
-    chains.append(f"{joined}concat=n={len(pieces)}:v=1:a=1[v][a]")
-    return [
-        *args,
-        "-filter_complex", ";".join(chains), "-map", "[v]", "-map", "[a]",
-        "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p",
-        "-c:a", "aac", "-b:a", "64k", "-movflags", "+faststart", str(out),
-    ]  # fmt: skip
+INLINE_GRAPH = 64_000  # characters of filter graph passed on the command line (one argv string: 128 KiB)
+MAX_SIDE, MAX_SHORT_SIDE = 1920, 1080  # the service renders up to 1080x1920, either way round
 
 
 def canvas(width: int | None, height: int | None) -> tuple[int, int]:
-    """The render size: the source's, scaled down to keep renders quick, even numbers for H.264."""
+    """The render size when none is asked: the source's (within the service's limit), even for H.264."""
     w, h = width or 320, height or 240
-    scale = min(1.0, MAX_RENDER_SIDE / max(w, h))
+    scale = min(1.0, MAX_SIDE / max(w, h), MAX_SHORT_SIDE / min(w, h))
     return max(16, int(w * scale) // 2 * 2), max(16, int(h * scale) // 2 * 2)
 
 
-def render(pieces: list[Piece], out: Path, size: tuple[int, int], started: Callable[[subprocess.Popen], None] | None = None) -> None:
-    """Run the render; `started` receives the process (so a cancel can kill it)."""
+def render(args: list[str], out: Path, started: Callable[[subprocess.Popen], None] | None = None) -> None:
+    """Run a render (compose.command's arguments); `started` receives the process (so a cancel can kill it)."""
     out.parent.mkdir(parents=True, exist_ok=True)
-    _run(render_command(pieces, out, size), started)
+    graph = args.index("-filter_complex") if "-filter_complex" in args else -1
+    if graph < 0 or len(args[graph + 1]) < INLINE_GRAPH:
+        _run(args, started)
+        return
+    # a long draft's graph goes through a file instead (ffmpeg 9: -/option reads the value from a file)
+    script = out.with_suffix(".graph.txt")
+    script.write_text(args[graph + 1], encoding="utf-8")
+    try:
+        _run([*args[:graph], "-/filter_complex", str(script), *args[graph + 2:]], started)
+    finally:
+        script.unlink(missing_ok=True)
 
 
 def _run(args: list[str], started: Callable[[subprocess.Popen], None] | None = None) -> None:

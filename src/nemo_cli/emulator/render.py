@@ -1,6 +1,6 @@
 """Renders: a worker thread per render, one render per session at a time (the rest wait as `pending`),
-`processing` with progress over `render_seconds`, then a real H.264 MP4 of the draft's video segments,
-or `failed` / `cancelled`."""
+`processing` with progress over `render_seconds`, then a real H.264 MP4 of the draft as its timeline
+says (compose.py: cuts, cross-fades, grades, titles, music), or `failed` / `cancelled`."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from nemo_cli.emulator import media
+from nemo_cli.emulator import compose, media
 from nemo_cli.emulator.world import Render, World
 
 
@@ -86,8 +86,8 @@ class Renderer:
         out = self.out_dir / f"{render.id}.mp4"
         if error is None:
             try:
-                pieces, size = self._pieces(render.draft)
-                media.render(pieces, out, size, started=lambda p: self._procs.__setitem__(render.id, p))
+                args = compose.command(self._plan(render), out, media.font_path() if _has_titles(render.draft) else None)
+                media.render(args, out, started=lambda p: self._procs.__setitem__(render.id, p))
             except media.MediaError as exc:
                 error = str(exc)
         # the advertised pace: never finish before render_seconds, whatever ffmpeg took
@@ -105,41 +105,84 @@ class Renderer:
             else:
                 render.status, render.path = "completed", out
 
-    def _pieces(self, draft: Any) -> tuple[list[media.Piece], tuple[int, int]]:
-        """The draft's video segments as cuts of known media (or generated clips), and the canvas."""
+    def _plan(self, render: Render) -> compose.Plan:
+        """The draft as compose reads it: video segments cut from known media (or generated), titles,
+        music beds; the size and rate asked for, else the canvas (the first segment's source)."""
+        draft = render.draft
         tracks = draft.get("t") if isinstance(draft, dict) else None
         if not isinstance(tracks, list):
             raise media.MediaError("the draft has no tracks")
-        pieces: list[media.Piece] = []
+        tracks = [t for t in tracks if isinstance(t, dict)]
+        clips: list[compose.Clip] = []
         size: tuple[int, int] | None = None
-        for track in tracks:
-            if not isinstance(track, dict) or track.get("tt") != 0:
+        fps: float | None = None
+        for seg in _segments(tracks, 0):
+            seconds = _ms(seg.get("d")) / 1000
+            if seconds <= 0:
                 continue
-            for seg in track.get("sg") or []:
-                if not isinstance(seg, dict):
-                    continue
-                seconds = _ms(seg.get("d")) / 1000
-                if seconds <= 0:
-                    continue
-                src = seg.get("src")
-                meta = seg.get("m") if isinstance(seg.get("m"), dict) else {}
-                if src == "generated" or src is None:
-                    pieces.append(media.Piece(seconds))
-                    size = size or media.canvas(_int(meta.get("width")), _int(meta.get("height")))
-                    continue
-                with self.world.lock:
-                    found = self.world.media.get(str(src))
-                if found is None or found.file_type == "audio":
-                    raise media.MediaError(f"segment {seg.get('id')}: unknown media {src!r}")
-                start = _ms(seg.get("in")) / 1000
-                pieces.append(media.Piece(seconds, found.path, start, image=found.file_type == "image", has_audio=found.has_audio))
-                size = size or media.canvas(found.width, found.height)
-        if not pieces:
-            total = _ms(draft.get("d")) / 1000
+            meta = _meta(seg)
+            src = seg.get("src")
+            speed = _ms(meta.get("speed")) or 1.0
+            look = {"grade": meta.get("grade"), "transition": compose.transition_of(meta.get("transition")), "speed": speed}
+            if src == "generated" or src is None:
+                clips.append(compose.Clip(seconds, **look))
+                size = size or media.canvas(_int(meta.get("width")), _int(meta.get("height")))
+                continue
+            found = self._media(src)
+            if found is None or found.file_type == "audio":
+                raise media.MediaError(f"segment {seg.get('id')}: unknown media {src!r}")
+            image = found.file_type == "image"
+            clips.append(compose.Clip(seconds, found.path, _ms(seg.get("in")) / 1000, image=image, has_audio=found.has_audio, **look))
+            size = size or media.canvas(found.width, found.height)
+            fps = fps or (found.fps if not image else None)
+        total = _ms(draft.get("d")) / 1000
+        if not clips:
             if total <= 0:
                 raise media.MediaError("the draft has nothing to render")
-            pieces.append(media.Piece(total))  # a timeline of titles/music only: a generated picture
-        return pieces, size or media.canvas(None, None)
+            clips.append(compose.Clip(total))  # a timeline of titles/music only: a generated picture
+        output = render.output if isinstance(render.output, dict) else {}
+        asked_fps = _ms(output.get("fps"))
+        rate = asked_fps if 1 <= asked_fps <= 120 else (fps if fps and 1 <= fps <= 120 else 25.0)
+        plan = compose.Plan(clips, compose.out_size(output, size or media.canvas(None, None)), round(rate, 3),
+                            str(output.get("quality") or "high"))
+        for seg in _segments(tracks, 7):
+            text = _meta(seg).get("text")
+            st = _ms(seg.get("st")) / 1000
+            if isinstance(text, str) and text.strip():
+                plan.titles.append(compose.Title(st, st + _ms(seg.get("d")) / 1000, text))
+        for track in tracks:
+            if track.get("tt") != 1:
+                continue
+            tmeta = _meta(track)
+            for seg in _segments([track], 1):
+                meta = _meta(seg)
+                volume = meta.get("volume", tmeta.get("volume", 100))
+                name = meta.get("title") or tmeta.get("title") or tmeta.get("kind") or "music"
+                found = self._media(seg.get("src")) if seg.get("src") else None
+                usable = found is not None and found.has_audio
+                plan.beds.append(compose.Bed(_ms(seg.get("st")) / 1000, _ms(seg.get("d")) / 1000,
+                                             _ms(volume) if volume is not None else 100.0, str(name),
+                                             found.path if usable else None, _ms(seg.get("in")) / 1000))
+        return plan
+
+    def _media(self, src: Any) -> Any:
+        with self.world.lock:
+            return self.world.media.get(str(src))
+
+
+def _segments(tracks: list[dict], tt: int) -> list[dict]:
+    return [s for t in tracks if t.get("tt") == tt for s in (t.get("sg") if isinstance(t.get("sg"), list) else []) if isinstance(s, dict)]
+
+
+def _meta(item: dict) -> dict:
+    return item.get("m") if isinstance(item.get("m"), dict) else {}
+
+
+def _has_titles(draft: Any) -> bool:
+    tracks = draft.get("t") if isinstance(draft, dict) else None
+    return isinstance(tracks, list) and any(
+        isinstance(_meta(s).get("text"), str) and _meta(s)["text"].strip()
+        for s in _segments([t for t in tracks if isinstance(t, dict)], 7))
 
 
 def _ms(value: Any) -> float:
