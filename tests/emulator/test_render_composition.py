@@ -261,6 +261,13 @@ def test_cuts_transitions_and_speed_keep_the_drafts_length(renders):
     assert abs(len(pcm(out)) / 8000 - 4.5) < 0.1
 
 
+def test_a_transition_into_a_clip_shorter_than_the_fade_is_a_cut(renders):
+    cut = video(renders.src, (0, 1500), (2000, 300), (3000, 1000), transition="dissolve")
+    out = renders.render(draft(cut))
+    assert abs(mp4.probe(out).seconds - 2.8) <= 1.5 / 15
+    assert abs(len(pcm(out)) / 8000 - 2.8) < 0.1
+
+
 def test_a_transition_is_a_short_cross_fade(renders):
     bars = video(renders.src, (0, 1500), (1500, 1500))
     other = renders.upload(renders.tmp / "pattern.mp4", "testsrc")

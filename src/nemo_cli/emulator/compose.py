@@ -194,9 +194,11 @@ def command(plan: Plan, out: Path, font: Path | None, generated: str = "testsrc2
 
     # -- video segments: each cut (XF longer when a cross-fade follows), fitted to the size, graded ------
     clips = plan.clips
+    # the join after clip i cross-fades when it asks to and the next clip outlasts the fade
+    joins = [c.transition if i + 1 < len(clips) and clips[i + 1].seconds >= XF else None for i, c in enumerate(clips)]
     for i, clip in enumerate(clips):
-        fade_after = i + 1 < len(clips) and clip.transition is not None
-        fade_before = i > 0 and clips[i - 1].transition is not None
+        fade_after = joins[i] is not None
+        fade_before = i > 0 and joins[i - 1] is not None
         d = clip.seconds
         take = d + (XF if fade_after else 0)
         speed = clip.speed if clip.speed > 0 else 1.0
@@ -227,7 +229,7 @@ def command(plan: Plan, out: Path, font: Path | None, generated: str = "testsrc2
     # -- joins: a cut is a concat, a transition an xfade over the outgoing piece's extra XF seconds ---------
     video, t = "[v0]", clips[0].seconds
     for j in range(1, len(clips)):
-        style = clips[j - 1].transition
+        style = joins[j - 1]
         if style is not None:
             chains.append(f"{video}[v{j}]xfade=transition={style}:duration={XF}:offset={t:.3f}[x{j}]")
         else:
