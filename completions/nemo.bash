@@ -6,7 +6,7 @@
 # of each positional argument (args; a trailing * repeats it) of one command path.
 _nemo_spec() {
     case "$1" in
-    "") cmds="auth session upload edit export trim grade film demo-clip chat batch state credits mcp config doctor completion emulator help" opts="-V --version --debug --no-color -p=profile --profile=profile --api-url=- -h --help" args="" ;;
+    "") cmds="auth session upload edit export trim grade film demo-clip chat batch state credits mcp agent-skill config doctor completion emulator help" opts="-V --version --debug --no-color -p=profile --profile=profile --api-url=- -h --help" args="" ;;
     "auth") cmds="login status token logout" opts="--json --json-fields=- --jq=- -q --quiet -h --help --debug --no-color -p=profile --profile=profile --api-url=-" args="" ;;
     "auth login") cmds="" opts="--with-token --json --json-fields=- --jq=- -q --quiet -h --help --debug --no-color -p=profile --profile=profile --api-url=-" args="" ;;
     "auth status") cmds="" opts="--json --json-fields=- --jq=- -q --quiet -h --help --debug --no-color -p=profile --profile=profile --api-url=-" args="" ;;
@@ -35,6 +35,7 @@ _nemo_spec() {
     "state") cmds="" opts="--draft --check-ready -s=session --session=session --json --json-fields=- --jq=- -q --quiet -h --help --debug --no-color -p=profile --profile=profile --api-url=-" args="" ;;
     "credits") cmds="" opts="--json --json-fields=- --jq=- -q --quiet -h --help --debug --no-color -p=profile --profile=profile --api-url=-" args="" ;;
     "mcp") cmds="" opts="--read-only -h --help --debug --no-color -p=profile --profile=profile --api-url=-" args="" ;;
+    "agent-skill") cmds="" opts="-h --help --debug --no-color -p=profile --profile=profile --api-url=-" args="" ;;
     "config") cmds="get set unset list path" opts="-h --help --debug --no-color -p=profile --profile=profile --api-url=-" args="" ;;
     "config get") cmds="" opts="--json --json-fields=- --jq=- -q --quiet -h --help --debug --no-color -p=profile --profile=profile --api-url=-" args="words:api_url,web_url,language,skill_source,skill_version,skill_platform,connect_timeout,read_timeout,retries,retry_backoff,rate_limit_wait,ca_bundle,edit.notice_interval,edit.idle_timeout,edit.timeout,edit.recover_first,edit.recover_interval,edit.recover_looks,export.poll_min,export.poll_max,export.timeout,export.error_grace" ;;
     "config set") cmds="" opts="--json --json-fields=- --jq=- -q --quiet -h --help --debug --no-color -p=profile --profile=profile --api-url=-" args="words:api_url,web_url,language,skill_source,skill_version,skill_platform,connect_timeout,read_timeout,retries,retry_backoff,rate_limit_wait,ca_bundle,edit.notice_interval,edit.idle_timeout,edit.timeout,edit.recover_first,edit.recover_interval,edit.recover_looks,export.poll_min,export.poll_max,export.timeout,export.error_grace -" ;;

@@ -4,7 +4,7 @@
 function __nemo_subcommands --description 'The subcommands of a nemo command path'
     switch "$argv"
         case ''
-            printf '%s\n' auth session upload edit export trim grade film demo-clip chat batch state credits mcp config doctor completion emulator help
+            printf '%s\n' auth session upload edit export trim grade film demo-clip chat batch state credits mcp agent-skill config doctor completion emulator help
         case 'auth'
             printf '%s\n' login status token logout
         case 'session'
@@ -77,6 +77,8 @@ function __nemo_value_options --description 'The options of a nemo command path 
         case 'credits'
             printf '%s\n' --json-fields --jq -p --profile --api-url
         case 'mcp'
+            printf '%s\n' -p --profile --api-url
+        case 'agent-skill'
             printf '%s\n' -p --profile --api-url
         case 'config'
             printf '%s\n' -p --profile --api-url
@@ -196,6 +198,7 @@ complete -c nemo -n '__nemo_at' -f -a batch -d 'Run a plan of jobs, each in its 
 complete -c nemo -n '__nemo_at' -f -a state -d 'Show the timeline of the active session.'
 complete -c nemo -n '__nemo_at' -f -a credits -d 'Show the credit balance.'
 complete -c nemo -n '__nemo_at' -f -a mcp -d 'Serve nemo\'s verbs to AI agents as MCP tools (stdio).'
+complete -c nemo -n '__nemo_at' -f -a agent-skill -d 'Print a skill file that teaches an agent to use nemo.'
 complete -c nemo -n '__nemo_at' -f -a config -d 'Settings: get, set, unset, list, path.'
 complete -c nemo -n '__nemo_at' -f -a doctor -d 'Check the setup, the network and the token.'
 complete -c nemo -n '__nemo_at' -f -a completion -d 'Print or install the shell completion script.'
@@ -445,6 +448,7 @@ complete -c nemo -n '__nemo_at credits' -s q -l quiet -d 'Print only the essenti
 complete -c nemo -n '__nemo_at credits' -s h -l help -d 'Show this message and exit'
 complete -c nemo -n '__nemo_at mcp' -l read-only -d 'Offer only the tools that change nothing and spend nothing: credits, session_list, state, edit_status, export_status'
 complete -c nemo -n '__nemo_at mcp' -s h -l help -d 'Show this message and exit'
+complete -c nemo -n '__nemo_at agent-skill' -s h -l help -d 'Show this message and exit'
 complete -c nemo -n '__nemo_at config' -f -a get -d 'Print a setting\'s value in effect (flag > environment > config > default).'
 complete -c nemo -n '__nemo_at config' -f -a set -d 'Store a setting in the profile.'
 complete -c nemo -n '__nemo_at config' -f -a unset -d 'Remove a stored setting (its default applies again).'

@@ -142,6 +142,10 @@ def shell_texts() -> list[tuple[str, str]]:
         texts += [(f"man/{man.page_name(cmd)}.1", code) for _, code in man.examples_for(cmd)]
     texts += [(f"facts.EXAMPLES[{key!r}]", code) for key, rows in facts.EXAMPLES.items() for _, code in rows]
     texts += [(str(p.relative_to(ROOT)), p.read_text(encoding="utf-8")) for p in sorted((ROOT / "examples").glob("*.sh"))]
+    skill = (ROOT / "SKILL.md").read_text(encoding="utf-8")
+    texts += [("SKILL.md", block) for block in re.findall(r"```sh\n(.*?)```", skill, re.S)]
+    # (its usage lines, `nemo edit [OPTIONS] [MESSAGE...]`, are synopses, not command lines)
+    texts += [("SKILL.md", span) for span in re.findall(r"`(nemo [^`]+)`", skill) if "[" not in span and "..." not in span]
     return texts
 
 
@@ -164,3 +168,31 @@ def test_every_command_line_in_docs_and_examples_parses():
             if why:
                 bad.append(f"{where}: `nemo {' '.join(words)}`: {why}")
     assert not bad, "\n".join(bad)
+
+
+# -- SKILL.md: what `nemo agent-skill` prints ------------------------------------------------------
+
+
+def test_the_skill_file_is_what_nemo_agent_skill_prints_and_tells_what_an_agent_needs():
+    skill = (ROOT / "SKILL.md").read_text(encoding="utf-8")
+    printed = subprocess.run([str(Path(sys.executable).parent / "nemo"), "agent-skill"], capture_output=True, text=True, timeout=120)
+    assert printed.returncode == 0 and printed.stdout == skill, printed.stderr
+    front = re.match(r"---\nname: nemo\ndescription: (.+)\n---\n", skill)
+    assert front and len(front.group(1)) > 80
+    for cmd in TREE.walk():
+        if cmd.path:
+            assert f"### {cmd.name}\n" in skill, cmd.name
+    for code, name, _ in EXIT_CODES:
+        assert f"| {code} | {name} |" in skill
+    assert "do\n  not send the same `nemo edit` again" in skill and "Exit 13" in skill
+
+
+def test_the_skills_json_keys_are_the_ones_the_readme_documents():
+    from nemo_cli.commands.agent_skill import JSON_KEYS
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    # the JSON output section, and the event table of edit's stream it points to
+    section = readme.split("### Uploading, editing, exporting", 1)[1].split("### Exit codes", 1)[0]
+    documented = set(re.findall(r"`([a-z_]+)`", section)) | set(re.findall(r"\b([a-z_]{3,})\b", section))
+    named = {w for _, keys in JSON_KEYS for w in re.findall(r"\b[a-z][a-z_]+\b", keys.split(":")[-1])}
+    assert named - documented == set()

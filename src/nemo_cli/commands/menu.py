@@ -38,6 +38,7 @@ MENU: list[tuple[str, list[tuple[str, str]]]] = [
         "For agents",
         [
             ("mcp", "Serve nemo's verbs to AI agents as MCP tools (stdio)."),
+            ("agent-skill", "Print a skill file that teaches an agent to use nemo."),
         ],
     ),
     (

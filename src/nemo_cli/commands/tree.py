@@ -26,6 +26,7 @@ COMMANDS = [
     "completion",
     "emulator",
     "mcp",
+    "agent_skill",
     "help",
 ]
 

@@ -1,6 +1,7 @@
-"""Everything generated from the command tree: shell completions, man pages, the README's reference.
+"""Everything generated from the command tree: shell completions, man pages, the README's reference and
+SKILL.md (what `nemo agent-skill` prints).
 
-    python -m nemo_cli.docgen           rewrite completions/, man/ and README.md's generated blocks
+    python -m nemo_cli.docgen           rewrite completions/, man/, README.md's generated blocks, SKILL.md
     python -m nemo_cli.docgen --check   only report what differs (exit 1); the drift test runs this
 
 Run from a checkout. Imported on demand only: `nemo --help` never loads it.
@@ -17,6 +18,7 @@ GENERATED_DIRS = {"completions": "*", "man": "*.1"}  # directories whose files a
 
 def outputs(root: Path, tree: Command | None = None) -> dict[Path, str]:
     """Every generated file (relative to the checkout) with the content it should have."""
+    from nemo_cli.commands import agent_skill
     from nemo_cli.completion import scripts
     from nemo_cli.docgen import man, readme, tree as tree_mod
 
@@ -24,6 +26,7 @@ def outputs(root: Path, tree: Command | None = None) -> dict[Path, str]:
     files = {Path("completions", scripts.FILE_NAMES[s]): scripts.render(s, tree) for s in scripts.SHELLS}
     files.update({Path("man", name): text for name, text in man.pages(tree).items()})
     files[Path("README.md")] = readme.update((root / "README.md").read_text(encoding="utf-8"), tree)
+    files[Path("SKILL.md")] = agent_skill.render(tree)
     return files
 
 

@@ -112,4 +112,13 @@ EXAMPLES: dict[str, list[tuple[str, str]]] = {
     "emulator": [
         ("Run a script against a fresh local emulator:", "nemo emulator exec -- bash examples/trim-in-between.sh"),
     ],
+    "mcp": [
+        ("Serve the tools on stdin/stdout (an MCP client starts this itself):", "nemo mcp"),
+        ("Only the tools that change nothing and spend nothing:", "nemo mcp --read-only"),
+        ("Serve another profile's store and token:", "nemo --profile work mcp"),
+    ],
+    "agent-skill": [
+        ("Install the skill for an agent that reads ~/.claude/skills:",
+         "mkdir -p ~/.claude/skills/nemo\nnemo agent-skill > ~/.claude/skills/nemo/SKILL.md"),
+    ],
 }
