@@ -24,6 +24,7 @@ from nemo_cli.emulator.server import Emulator, Options  # noqa: E402
 NEMO = str(Path(sys.executable).parent / "nemo")
 FAST = {"NEMO_RETRY_BACKOFF": "0.01", "NEMO_RATE_LIMIT_WAIT": "0.05", "NEMO_EDIT_RECOVER_FIRST": "0.05",
         "NEMO_EDIT_RECOVER_INTERVAL": "0.05", "NEMO_EXPORT_POLL_MIN": "0.02", "NEMO_EXPORT_POLL_MAX": "0.1"}
+SEEN: dict[str, str] = {}  # ids one test leaves for a later one (the module shares one server)
 ALL_TOOLS = {"credits", "session_new", "session_list", "session_link", "upload", "edit", "edit_status", "state",
              "export", "export_status", "export_cancel"}
 
@@ -168,6 +169,7 @@ def test_edit_reply_and_silent_edit(world):
     assert isinstance(done["turn_id"], str)
     again = data(server.call("edit_status", {"turn_id": done["turn_id"]}))
     assert again["status"] == "done" and again["reply"] == done["reply"] and again["sent"] is False
+    SEEN["turn"] = done["turn_id"]
     posts = len(runs(emu))
     emu.options.silent_rate = 1.0
     try:
@@ -216,8 +218,14 @@ def test_a_slow_turn_returns_running_within_wait_seconds_and_is_never_resent(wor
     emu.options.edit_seconds = 2.0
     try:
         started = time.monotonic()
-        first = data(server.call("edit", {"instruction": "add title 'Slow'", "wait_seconds": 0.5}))
+        heard = []
+
+        async def progress(done, total, message):
+            heard.append(message)
+
+        first = data(server.call("edit", {"instruction": "add title 'Slow'", "wait_seconds": 0.5}, progress))
         assert time.monotonic() - started < 1.5
+        assert heard  # the client asked for progress: it heard of the turn while it waited
         assert first["status"] == "running" and first["sent"] is True
         busy = server.call("edit", {"instruction": "add title 'Other'", "wait_seconds": 0})
         assert busy.is_error and busy.structured_content["error"]["exit_code"] == "USAGE"
@@ -249,6 +257,21 @@ def test_export_to_a_file_matches_the_emulators_mp4(world):
     assert status["status"] == "done" and status["sha256"] == result["sha256"]
     refused = server.call("export", {"output_path": "out.mp4"})
     assert refused.is_error and refused.structured_content["error"]["exit_code"] == "INPUT"  # exists: not overwritten
+
+
+def test_an_export_retried_with_its_key_starts_no_second_render(world):
+    emu, server, work, _ = world
+    submits = lambda: [r for r in emu.requests if r.method == "POST" and r.path.startswith("/api/render/proxy/lambda")]
+    first = data(server.call("export", {"idempotency_key": "render-1", "wait_seconds": 30}))
+    count = len(submits())
+    again = data(server.call("export", {"idempotency_key": "render-1", "wait_seconds": 30}))
+    assert again["render_id"] == first["render_id"] and again["started"] is False and first["started"] is True
+    assert len(submits()) == count
+    # a finished render downloaded later, to a directory given relative to the server's cwd
+    (work / "later").mkdir()
+    fetched = data(server.call("export_status", {"render_id": first["render_id"], "output_path": "later", "wait_seconds": 30}))
+    assert fetched["status"] == "done" and fetched["path"] == str(work / "later" / f"{first['render_id']}.mp4")
+    assert fetched["sha256"] == hashlib.sha256(Path(fetched["path"]).read_bytes()).hexdigest()
 
 
 def test_a_render_is_cancelled(world):
@@ -287,6 +310,10 @@ def test_read_only_hides_the_rest(world):
             assert refused.is_error and "edit" in refused.content[0].text
             assert len(emu.requests) == before
             assert not server.call("credits").is_error
+            # a turn another server followed, answered from the store: nothing is sent
+            earlier = data(server.call("edit_status", {"turn_id": SEEN["turn"]}))
+            assert earlier["status"] == "done" and "MCP Dreams" in earlier["reply"] and earlier["sent"] is False
+            assert len(emu.requests) == before + 1  # the credits look only
         finally:
             log = server.close()
     assert "Traceback" not in log

@@ -182,12 +182,13 @@ class Jobs:
 
     def render_job(self, render_id: str, destination: "Destination | None") -> Job:
         """The job of a render: this server's, or (one started elsewhere or before a restart) a look now and,
-        when it has completed and a destination is known, its download in a thread."""
+        when it has completed and a destination is given, its download in a thread."""
         from nemo_cli.flows import render
 
         job = self.get(render_id)
-        if job is not None:
-            return job
+        undelivered = job is not None and job.done.is_set() and job.status == "done" and not job.result.get("path")
+        if job is not None and not (destination is not None and undelivered):
+            return job  # (a finished render not downloaded yet is looked at again, to download it now)
         state = render.look(self.ctx, render_id)
         job = Job(id=render_id, kind="render", total=100.0)
         job.result = {"state": state.status, "url": state.url}
