@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import signal
+
 import pytest
 
+# A suite started in the background by a non-interactive shell (`bash .ci/run &`) inherits SIGINT ignored,
+# and so would every `nemo` it starts: the Ctrl-C tests would see a child that cannot be interrupted. A
+# Python handler here is SIG_DFL in an exec'd child, which then installs its own as usual.
+if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy", "no_proxy")
 
