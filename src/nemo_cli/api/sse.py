@@ -16,8 +16,8 @@ message was sent; unknown fields may be added later, these stay):
 | `done`        | `outcome`, `text`, `changes`, `hints`, `summary`, `cost`, `seconds` | the last line of a successful edit; `outcome` is `reply`, `silent` or `recovered` |
 
 `text`, `tool_call`, `tool_result`, `heartbeat`, `error`, `question` and `state_change` (stream) come from
-this module; `state_change` (state) and `done` from the edit flow (`nemo_cli.flows.edit`), which prints `question` only when
-the turn ends waiting for the answer (and then no `done`).
+this module; `state_change` (state) and `done` from the edit flow (nemo_cli.flows.edit), whose view prints
+`question` only when the turn ends waiting for the answer (and then no `done`).
 
 Questions: the agent may stop and ask instead of editing. On the ADK shape that is a `functionCall` whose id
 the event lists in `longRunningToolIds` (the contract's `ask_question`, with `args.questions`), left
