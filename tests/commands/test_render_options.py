@@ -2,8 +2,8 @@
 finished MP4 whose size or frame rate differs from what was asked is said to differ — read from its MP4
 header, a `warning:` line and a `mismatch` field in `--json`, exit 0.
 
-End to end against the emulator, whose renders are real MP4s at the source's size (a 320x240 clip here)
-and 15 fps whatever the request says: the service may well do the same."""
+End to end against the emulator, set here to render real MP4s at 320x240 and 15 fps whatever the request
+says (`render_own_size`; by default it renders as asked): the service may well do the same."""
 
 from __future__ import annotations
 
@@ -21,6 +21,11 @@ DOCUMENTED = {"format": "mp4", "quality": "high"}  # the contract's render body
 @pytest.fixture
 def clip_seconds():
     return 2  # the length of the clip in the session fixture (conftest)
+
+
+@pytest.fixture(autouse=True)
+def a_service_with_its_own_size(emulator):
+    emulator.options.render_own_size = (320, 240, 15)
 
 
 def submitted(emu):

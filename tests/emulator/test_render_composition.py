@@ -317,3 +317,11 @@ def test_escaping_survives_the_graph_parser():
     # the graph parser turns a\\:b\\\'c into a\:b\'c, which drawtext reads as a:b'c
     assert compose.esc("a:b'c") == "a\\\\:b\\\\\\'c"
     assert compose.esc("[x],y;z") == "\\[x\\]\\,y\\;z"
+
+
+def test_a_service_that_renders_at_its_own_size_can_be_emulated(emulator, renders):
+    # what the client's "differs from what was asked" warning is tested against (tests/commands)
+    emulator.options.render_own_size = (320, 240, 15)
+    out = renders.render(draft(video(renders.src, (0, 1000))), {"resolution": "480x270", "width": 480, "height": 270, "fps": 25})
+    got = mp4.probe(out)
+    assert (got.width, got.height, got.fps) == (320, 240, 15.0)

@@ -145,6 +145,9 @@ class Renderer:
         rate = asked_fps if 1 <= asked_fps <= 120 else (fps if fps and 1 <= fps <= 120 else 25.0)
         plan = compose.Plan(clips, compose.out_size(output, size or media.canvas(None, None)), round(rate, 3),
                             str(output.get("quality") or "high"))
+        own = getattr(self.options, "render_own_size", None)
+        if own:  # a service that renders at its own size and rate, whatever was asked
+            plan.size, plan.fps = (int(own[0]), int(own[1])), float(own[2])
         for seg in _segments(tracks, 7):
             text = _meta(seg).get("text")
             st = _ms(seg.get("st")) / 1000

@@ -33,6 +33,8 @@ class Options:
     seed: int = 1  # silent runs and fault rates are drawn from this, so runs repeat
     edit_seconds: float = 1.0  # how long the agent "works" on a message
     render_seconds: float = 2.0  # how long a render stays processing (at least)
+    # (width, height, fps): renders come out so whatever the request asks, as a service may (None: as asked)
+    render_own_size: tuple[int, int, float] | None = None
     keepalive_seconds: float = 0.5  # keep-alive interval on a /run_sse stream while the agent works
     credits: int = 100  # credits of a new user
     data_dir: Path | None = None  # uploads and renders; None: a temporary directory removed on stop
