@@ -325,3 +325,24 @@ def test_a_service_that_renders_at_its_own_size_can_be_emulated(emulator, render
     out = renders.render(draft(video(renders.src, (0, 1000))), {"resolution": "480x270", "width": 480, "height": 270, "fps": 25})
     got = mp4.probe(out)
     assert (got.width, got.height, got.fps) == (320, 240, 15.0)
+
+
+def test_stills_generated_clips_and_an_uploaded_song_render(renders):
+    still, song = renders.tmp / "still.png", renders.tmp / "song.wav"
+    for args in (["-f", "lavfi", "-i", "smptebars=size=160x120", "-frames:v", "1", str(still)],
+                 ["-f", "lavfi", "-i", "sine=frequency=330:duration=4", str(song)]):
+        subprocess.run([ffmpeg(), "-v", "error", "-y", *args], check=True)
+    ids = []
+    for path in (still, song):
+        with open(path, "rb") as handle:
+            ids.append(renders._data("POST", f"/api/upload-video/nemo_agent/me/{renders.sid}", files=[("files", (path.name, handle, "application/octet-stream"))])["files"][0]["id"])
+    track = video(renders.src, (0, 1000), (0, 1000), (0, 1000), transition="fade")
+    track["sg"][1]["src"] = ids[0]
+    track["sg"][2]["src"] = "generated"
+    plain = renders.render(draft(track))
+    music = {"tt": 1, "m": {"title": "song", "volume": 80}, "sg": [{"st": 500, "d": 2000, "src": ids[1], "in": 1000}]}
+    mixed = renders.render(draft(track, music))
+    for out in (plain, mixed):
+        assert abs(mp4.probe(out).seconds - 3.0) <= 0.1
+    assert diff_rms(pcm(mixed, 1.0, 1.0), pcm(plain, 1.0, 1.0)) > 0.02  # the uploaded song, in its span
+    assert diff_rms(pcm(mixed, 2.6, 0.4), pcm(plain, 2.6, 0.4)) < 0.002
