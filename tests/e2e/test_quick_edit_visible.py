@@ -11,29 +11,11 @@ import sys
 from pathlib import Path
 
 from nemo_cli import mp4
-from nemo_cli.emulator.media import ffmpeg
+from tests.support.video import box_diff, frame
 
 ROOT = Path(__file__).resolve().parents[2]
 NEMO = str(Path(sys.executable).parent / "nemo")
 BOX, TOP = (0.05, 0.68, 0.95, 0.90), (0.0, 0.0, 1.0, 0.45)
-
-
-def frame(path: Path, t: float) -> tuple[int, bytes]:
-    rgb = subprocess.run([ffmpeg(), "-v", "error", "-ss", f"{t:.3f}", "-i", str(path), "-frames:v", "1",
-                          "-f", "rawvideo", "-pix_fmt", "rgb24", "-"], capture_output=True, check=True).stdout
-    return mp4.probe(path).width, rgb
-
-
-def box_diff(a: bytes, b: bytes, width: int, box: tuple[float, float, float, float]) -> float:
-    height = len(a) // (width * 3)
-    x0, y0, x1, y1 = int(box[0] * width), int(box[1] * height), int(box[2] * width), int(box[3] * height)
-    total = n = 0
-    for y in range(y0, y1):
-        row = (y * width + x0) * 3
-        ra, rb = a[row:row + (x1 - x0) * 3], b[row:row + (x1 - x0) * 3]
-        total += sum(abs(p - q) for p, q in zip(ra, rb))
-        n += len(ra)
-    return total / max(1, n)
 
 
 def test_quick_edit_saves_a_video_where_the_title_and_the_cut_show(tmp_path, isolated_env):

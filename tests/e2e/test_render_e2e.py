@@ -4,29 +4,13 @@ and the edit in it: the title over its span, music in the sound, the grade in th
 
 from __future__ import annotations
 
-import array
-import math
-import subprocess
 
 from nemo_cli import mp4
-from nemo_cli.emulator.media import ffmpeg
-
-
-def thumb(path, t: float, size: str = "64:36") -> bytes:
-    return subprocess.run([ffmpeg(), "-v", "error", "-ss", f"{t:.3f}", "-i", str(path), "-frames:v", "1",
-                           "-vf", f"scale={size}:flags=area", "-f", "rawvideo", "-pix_fmt", "rgb24", "-"],
-                          capture_output=True, check=True).stdout
+from tests.support.video import frame, pcm, rms
 
 
 def warmth(rgb: bytes) -> float:
     return sum(rgb[i] - rgb[i + 2] for i in range(0, len(rgb), 3)) / (len(rgb) / 3)
-
-
-def rms(path, start: float, seconds: float) -> float:
-    raw = subprocess.run([ffmpeg(), "-v", "error", "-ss", f"{start:.3f}", "-t", f"{seconds:.3f}", "-i", str(path),
-                          "-vn", "-ac", "1", "-ar", "8000", "-f", "s16le", "-"], capture_output=True, check=True).stdout
-    samples = array.array("h", raw)
-    return math.sqrt(sum(x * x for x in samples) / max(1, len(samples))) / 32768
 
 
 def test_export_at_the_asked_size_and_rate_shows_the_edit(session, tmp_path):
@@ -43,9 +27,9 @@ def test_export_at_the_asked_size_and_rate_shows_the_edit(session, tmp_path):
         assert (got.width, got.height) == (1280, 720) and got.fps == 25.0
         assert abs(got.seconds - 8.0) <= 0.04 + 0.01  # the clip's length: one frame at most
     t = 1.02  # inside the title's span (0-3 s), the middle of a frame
-    a, b = thumb(edited, t), thumb(plain, t)
+    a, b = frame(edited, t, (64, 36))[1], frame(plain, t, (64, 36))[1]
     assert warmth(a) > warmth(b) + 3  # the warm grade
-    a, b = thumb(edited, t, "320:180"), thumb(plain, t, "320:180")
+    a, b = frame(edited, t, (320, 180))[1], frame(plain, t, (320, 180))[1]
     row = 320 * 3
 
     def diff(y0: int, y1: int, x0: int = 0, x1: int = 320) -> float:
@@ -54,4 +38,4 @@ def test_export_at_the_asked_size_and_rate_shows_the_edit(session, tmp_path):
 
     band, top = diff(126, 154, 110, 210), diff(0, 80)  # where the title is (centred, y 70-85 %); the top: both graded
     assert band > top + 15, (band, top)  # the title moved its band more than the grade alone
-    assert rms(edited, 1.0, 2.0) > rms(plain, 1.0, 2.0) * 1.2  # music on top of the clip's tone
+    assert rms(pcm(edited, 1.0, 2.0)) > rms(pcm(plain, 1.0, 2.0)) * 1.2  # music on top of the clip's tone

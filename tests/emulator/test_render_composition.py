@@ -7,9 +7,7 @@ the draft and the request say."""
 
 from __future__ import annotations
 
-import array
 import copy
-import math
 import subprocess
 import uuid
 from pathlib import Path
@@ -20,6 +18,7 @@ import pytest
 from nemo_cli import mp4
 from nemo_cli.emulator import compose
 from nemo_cli.emulator.media import ffmpeg, make_clip
+from tests.support.video import box_diff, diff_rms, frame, pcm, rms
 
 HEADERS = {"X-Skill-Source": "tests", "X-Skill-Version": "0", "X-Skill-Platform": "ci"}
 SIZE = {"resolution": "320x240", "width": 320, "height": 240, "fps": 15}
@@ -77,31 +76,8 @@ def draft(*tracks: dict) -> dict:
 
 
 # -- reading the MP4 (the imageio-ffmpeg binary; no ffprobe, no numpy) ---------------------------------
-def frame(path: Path, t: float, thumb: tuple[int, int] | None = None) -> tuple[int, bytes]:
-    """The frame shown at t seconds as raw RGB (a thumbnail when asked: cheap means for grade stats)."""
-    scale = ["-vf", f"scale={thumb[0]}:{thumb[1]}:flags=area"] if thumb else []
-    rgb = subprocess.run([ffmpeg(), "-v", "error", "-ss", f"{t:.3f}", "-i", str(path), "-frames:v", "1", *scale,
-                          "-f", "rawvideo", "-pix_fmt", "rgb24", "-"], capture_output=True, check=True).stdout
-    width = thumb[0] if thumb else mp4.probe(path).width
-    assert len(rgb) % (width * 3) == 0 and rgb
-    return width, rgb
-
-
 def mid_frame(t: float, fps: float = 15) -> float:
     return (int(t * fps) + 0.5) / fps  # the middle of a frame: no rounding ambiguity at a boundary
-
-
-def box_diff(a: bytes, b: bytes, width: int, box: tuple[float, float, float, float]) -> float:
-    """Mean absolute difference of two RGB frames inside (x0, y0, x1, y1), fractions of the frame."""
-    height = len(a) // (width * 3)
-    x0, y0, x1, y1 = int(box[0] * width), int(box[1] * height), int(box[2] * width), int(box[3] * height)
-    total = n = 0
-    for y in range(y0, y1):
-        row = (y * width + x0) * 3
-        ra, rb = a[row:row + (x1 - x0) * 3], b[row:row + (x1 - x0) * 3]
-        total += sum(abs(p - q) for p, q in zip(ra, rb))
-        n += len(ra)
-    return total / max(1, n)
 
 
 def stats(rgb: bytes) -> dict[str, float]:
@@ -118,24 +94,6 @@ def stats(rgb: bytes) -> dict[str, float]:
     mean = sum(ys) / n
     return {"luma": mean, "contrast": (sum((y - mean) ** 2 for y in ys) / n) ** 0.5, "saturation": chroma / n,
             "warmth": warm / n, "green": green / n}
-
-
-def pcm(path: Path, start: float | None = None, seconds: float | None = None) -> array.array:
-    """The sound as mono 16-bit samples at 8 kHz (a window of it when asked)."""
-    window = (["-ss", f"{start:.3f}"] if start is not None else []) + (["-t", f"{seconds:.3f}"] if seconds else [])
-    raw = subprocess.run([ffmpeg(), "-v", "error", *window, "-i", str(path), "-vn", "-ac", "1", "-ar", "8000",
-                          "-f", "s16le", "-"], capture_output=True, check=True).stdout
-    return array.array("h", raw)
-
-
-def rms(samples: array.array) -> float:
-    return math.sqrt(sum(x * x for x in samples) / max(1, len(samples))) / 32768
-
-
-def diff_rms(a: array.array, b: array.array) -> float:
-    n = min(len(a), len(b))
-    assert n > 0
-    return math.sqrt(sum((a[i] - b[i]) ** 2 for i in range(n)) / n) / 32768
 
 
 TEXT_BOX, TOP = (0.05, 0.66, 0.95, 0.90), (0.0, 0.0, 1.0, 0.45)
