@@ -135,8 +135,10 @@ def test_bad_paths_are_refused_with_nothing_sent(world):
     emu, server, work, _ = world
     (work / "notes.txt").write_text("not a video")
     (work / "dir.mp4").mkdir(exist_ok=True)
+    (work / "dangling.mp4").symlink_to(work / "gone.mp4")
+    (work / "to-dir.mp4").symlink_to(work / "dir.mp4")
     before = len(emu.requests)
-    for paths in (["missing.mp4"], ["notes.txt"], ["dir.mp4"], ["clip.mp4", "missing.mp4"]):
+    for paths in (["missing.mp4"], ["notes.txt"], ["dir.mp4"], ["dangling.mp4"], ["to-dir.mp4"], ["clip.mp4", "missing.mp4"]):
         refused = server.call("upload", {"paths": paths})
         assert refused.is_error
         err = refused.structured_content["error"]
