@@ -102,17 +102,8 @@ def _edit(ctx: "Context", step: "Edit", session: str | None) -> Any:
 
 def _upload(ctx: "Context", step: "Upload", session: str | None) -> Any:
     from nemo_cli.commands import upload as command
-    from nemo_cli.flows import upload
 
-    try:  # every file checked before the session is looked up, all that break a rule named
-        checked = upload.check(paths=step.paths)
-    except upload.Refused as exc:
-        for problem in exc.problems[:-1]:  # the last one is the error the step ends with
-            ctx.out.error(problem.message)
-        raise
-    sid = ctx.sessions.resolve(session)
-    with command.UploadView(ctx) as view:
-        done = upload.send(ctx, sid, checked, view)
+    done = command.checked_upload(ctx, session, paths=step.paths)
     command.finish(ctx, done)
     return done
 

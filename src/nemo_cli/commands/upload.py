@@ -12,6 +12,8 @@ from nemo_cli.flows.upload import UploadObserver  # standard library only, like 
 from nemo_cli.media import ACCEPTED_TYPES, LIMIT_TEXT  # standard library only: cheap for --help
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from nemo_cli.context import Context
     from nemo_cli.errors import NemoError
     from nemo_cli.flows.upload import File, Uploaded
@@ -63,15 +65,7 @@ def upload(
         with UploadView(ctx) as view:
             done = flow.each(ctx, ctx.sessions.resolve(session), items, urls=url, observer=view)
     else:
-        try:
-            checked = flow.check(urls=items) if url else flow.check(paths=items)
-        except flow.Refused as exc:
-            for problem in exc.problems[:-1]:  # the last one is the error the command ends with
-                ctx.out.error(problem.message)
-            raise
-        sid = ctx.sessions.resolve(session)
-        with UploadView(ctx) as view:
-            done = flow.send(ctx, sid, checked, view)
+        done = checked_upload(ctx, session, urls=items) if url else checked_upload(ctx, session, paths=items)
     finish(ctx, done)
     if done.failed:
         first = done.failed[0][1]
@@ -82,6 +76,22 @@ def upload(
 
 
 upload.__doc__ = (upload.__doc__ or "").format(types=ACCEPTED_TYPES, limit=LIMIT_TEXT)  # one source: media.py
+
+
+def checked_upload(ctx: "Context", session: str | None, *, paths: Sequence[str] = (), urls: Sequence[str] = ()) -> "Uploaded":
+    """Every item checked before the session is looked up (all that break a rule named, the last one as the
+    error the caller ends with), then one request, shown by the terminal view: `nemo upload` and chat's step."""
+    from nemo_cli.flows import upload as flow
+
+    try:
+        checked = flow.check(urls=urls) if urls else flow.check(paths=paths)
+    except flow.Refused as exc:
+        for problem in exc.problems[:-1]:
+            ctx.out.error(problem.message)
+        raise
+    sid = ctx.sessions.resolve(session)
+    with UploadView(ctx) as view:
+        return flow.send(ctx, sid, checked, view)
 
 
 class UploadView(UploadObserver):
