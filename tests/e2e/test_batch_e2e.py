@@ -114,27 +114,35 @@ def test_three_jobs_one_failure_then_a_rerun_skips_the_finished_ones(emulator, t
     assert posts(emulator, "/", mark) == []
 
 
+def ctrl_c_once(emulator, plan, cwd, *seen) -> tuple[subprocess.Popen, str, str]:
+    """`nemo batch PLAN`, one SIGINT once each of `seen` has held in turn (events in the emulator's log, never
+    a guessed delay), and what it printed."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "nemo_cli", "batch", str(plan)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=cwd, env=emulator.env(),
+    )
+    try:
+        deadline = time.monotonic() + 60
+        for event in seen:
+            while not event() and time.monotonic() < deadline:
+                time.sleep(0.05)
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    return proc, out, err
+
+
 def test_ctrl_c_then_a_rerun_resumes_at_the_export(emulator, tmp_path):
     emulator.media(tmp_path / "a.mp4", seconds=4)
     plan = tmp_path / "one.toml"
     plan.write_text('[[job]]\nfile = "a.mp4"\ninstruction = "add a title \'One\'"\noutput = "one.mp4"\n')
     emulator.inject("slow", path=r"^/api/render/proxy/lambda/render_", method="GET", delay=6, times=1)
     results = tmp_path / "one.results.json"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "nemo_cli", "batch", str(plan)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path, env=emulator.env(),
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while not posts(emulator, RENDERS) and time.monotonic() < deadline:  # the render has started…
-            time.sleep(0.05)
-        while not any(r.method == "GET" and r.path.startswith(RENDERS + "/") for r in emulator.requests) and time.monotonic() < deadline:
-            time.sleep(0.05)  # …and its first status look is being held
-        proc.send_signal(signal.SIGINT)
-        out, err = proc.communicate(timeout=60)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
+    proc, out, err = ctrl_c_once(emulator, plan, tmp_path, lambda: posts(emulator, RENDERS),  # the render has started…
+                                 lambda: any(r.method == "GET" and r.path.startswith(RENDERS + "/")
+                                             for r in emulator.requests))  # …and its first status look is held
     assert proc.returncode == 130, err
     assert "job 1 (a.mp4): interrupted at export (exit 130)" in out
     assert "error: interrupted: job 1 (a.mp4) not finished" in err
@@ -156,19 +164,7 @@ def test_ctrl_c_during_the_edit_stops_it_as_nemo_edit_does_and_a_rerun_starts_th
     plan = tmp_path / "one.toml"
     plan.write_text('[[job]]\nfile = "a.mp4"\ninstruction = "add a title \'One\'"\noutput = "one.mp4"\n')
     emulator.inject("slow", path="^/run_sse", delay=8, times=1)  # the reply's first byte is held
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "nemo_cli", "batch", str(plan)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path, env=emulator.env(),
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while not posts(emulator, "/run_sse") and time.monotonic() < deadline:  # the message is out, unanswered
-            time.sleep(0.05)
-        proc.send_signal(signal.SIGINT)
-        out, err = proc.communicate(timeout=60)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
+    proc, out, err = ctrl_c_once(emulator, plan, tmp_path, lambda: posts(emulator, "/run_sse"))  # out, unanswered
     assert proc.returncode == 130, err
     # the edit step stops as `nemo edit` does on Ctrl-C: the message went out, so it is not sent again
     assert "job 1 (a.mp4): interrupted at edit (exit 130): stopped listening; the service keeps working on the message" in out
